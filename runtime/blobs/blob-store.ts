@@ -1,0 +1,10 @@
+/** Where large values live, by content address. The index row keeps only the reference. */
+export interface BlobStore {
+  /** Stores the bytes and returns their reference (idempotent for equal bytes). */
+  put(bytes: Uint8Array): string;
+  /** The bytes of a reference, checked against it; throws `CorruptEntryError` if missing or damaged. */
+  get(ref: string): Uint8Array;
+  delete(ref: string): void;
+  /** Every stored reference with its modification time (for orphan collection). */
+  list(): Iterable<{ ref: string; mtimeMs: number }>;
+}

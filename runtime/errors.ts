@@ -1,0 +1,36 @@
+/** Base class of every error the runtime throws on purpose. */
+export class BeautyspotError extends Error {
+  override name = 'BeautyspotError';
+}
+
+/** Thrown in access mode `r` (cache only) when a call is not in the cache. */
+export class CacheMissError extends BeautyspotError {
+  override name = 'CacheMissError';
+  constructor(readonly fn: string) {
+    super(`[beautyspot] ${fn}: no cached result for these arguments, and access mode "r" forbids running it. ` +
+      'Run once with access "rew" (the default) to fill the cache, or unset BEAUTYSPOT_ACCESS.');
+  }
+}
+
+/** A value that has no cache key: a function, a symbol, a class instance without a key hook, a cycle. */
+export class UnkeyableValueError extends BeautyspotError {
+  override name = 'UnkeyableValueError';
+  constructor(readonly path: string, readonly reason: string) {
+    super(`[beautyspot] ${path} cannot be keyed: ${reason}. ` +
+      'Leave it out with a key option (key: (...args) => …), or give its class a [keyHook]() method.');
+  }
+}
+
+/** A result the codec cannot store. The caller still gets the result; it is just not cached. */
+export class UnencodableValueError extends BeautyspotError {
+  override name = 'UnencodableValueError';
+  constructor(readonly path: string, readonly reason: string) {
+    super(`[beautyspot] ${path} cannot be stored: ${reason}. ` +
+      'Return plain data, or register the type with registerType({ name, class, encode, decode }).');
+  }
+}
+
+/** A stored entry or blob that cannot be read back; the call path turns it into a miss. */
+export class CorruptEntryError extends BeautyspotError {
+  override name = 'CorruptEntryError';
+}

@@ -1,0 +1,186 @@
+import { hash } from 'node:crypto';
+import { BytesKind, Tag } from './tags.js';
+
+const NAN_BITS = new Uint8Array([0, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
+
+/**
+ * The streaming key encoder. Compiled key code calls one method per key-plan kind
+ * (`w.str(url); w.num(depth)`), the dynamic encoder calls the same methods, so both produce the same bytes.
+ * The bytes are hashed once at the end with SHA-256 (`digest`).
+ */
+export class KeyWriter {
+  buf: Buffer;
+  pos = 0;
+  /** Start offsets of each top-level argument, for per-parameter digests. */
+  readonly marks: number[] = [];
+
+  constructor(size = 256) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  reset(): this {
+    this.pos = 0;
+    this.marks.length = 0;
+    return this;
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  tag(tag: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.buf[this.pos++] = tag;
+  }
+
+  u32(n: number): void {
+    if (this.pos + 4 > this.buf.length) this.grow(4);
+    this.buf.writeUInt32LE(n, this.pos);
+    this.pos += 4;
+  }
+
+  raw(bytes: Uint8Array): void {
+    if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Marks the start of the next top-level argument. */
+  mark(): void {
+    this.marks.push(this.pos);
+  }
+
+  undef(): void {
+    this.tag(Tag.undefined);
+  }
+
+  nul(): void {
+    this.tag(Tag.null);
+  }
+
+  bool(b: boolean): void {
+    this.tag(b ? Tag.true : Tag.false);
+  }
+
+  /** float64; every NaN is one value, -0 stays apart from 0. */
+  num(n: number): void {
+    if (this.pos + 9 > this.buf.length) this.grow(9);
+    this.buf[this.pos] = Tag.number;
+    if (n !== n) this.buf.set(NAN_BITS, this.pos + 1);
+    else this.buf.writeDoubleLE(n, this.pos + 1);
+    this.pos += 9;
+  }
+
+  str(s: string): void {
+    const max = s.length * 3 + 5;
+    if (this.pos + max > this.buf.length) this.grow(max);
+    this.buf[this.pos] = Tag.string;
+    const len = this.buf.write(s, this.pos + 5, 'utf8');
+    this.buf.writeUInt32LE(len, this.pos + 1);
+    this.pos += 5 + len;
+  }
+
+  /** A length-prefixed string without a tag, used inside other kinds. */
+  private text(s: string): void {
+    const max = s.length * 3 + 4;
+    if (this.pos + max > this.buf.length) this.grow(max);
+    const len = this.buf.write(s, this.pos + 4, 'utf8');
+    this.buf.writeUInt32LE(len, this.pos);
+    this.pos += 4 + len;
+  }
+
+  big(b: bigint): void {
+    this.tag(Tag.bigint);
+    this.text(b.toString());
+  }
+
+  date(d: Date): void {
+    this.tag(Tag.date);
+    this.num(d.getTime());
+  }
+
+  bytes(kind: number, view: Uint8Array): void {
+    this.tag(Tag.bytes);
+    this.tag(kind);
+    this.u32(view.byteLength);
+    this.raw(view);
+  }
+
+  /** Any typed array, `ArrayBuffer` or `DataView`, keyed by its kind and its bytes. */
+  binary(value: ArrayBufferView | ArrayBuffer): void {
+    if (value instanceof ArrayBuffer) {
+      this.bytes(BytesKind.ArrayBuffer, new Uint8Array(value));
+      return;
+    }
+    const kind = value instanceof DataView ? BytesKind.DataView
+      : BytesKind[(value as unknown as { [Symbol.toStringTag]: keyof typeof BytesKind })[Symbol.toStringTag]];
+    this.bytes(kind, new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  }
+
+  regexp(r: RegExp): void {
+    this.tag(Tag.regexp);
+    this.text(r.source);
+    this.text(r.flags);
+  }
+
+  /** Array or tuple header; the elements follow. */
+  array(length: number): void {
+    this.tag(Tag.array);
+    this.u32(length);
+  }
+
+  /** Object header; `key(name)` + value pairs follow in sorted key order, then `end()`. */
+  object(): void {
+    this.tag(Tag.object);
+  }
+
+  key(name: string): void {
+    this.str(name);
+  }
+
+  end(): void {
+    this.tag(Tag.end);
+  }
+
+  /** Union member chosen by a discriminant or a typeof switch in compiled code. */
+  variant(index: number): void {
+    this.tag(Tag.variant);
+    this.u32(index);
+  }
+
+  /**
+   * An order-independent collection (Map entries, Set members): each entry was encoded on its own,
+   * and the chunks are written sorted by their bytes.
+   */
+  unordered(tag: typeof Tag.map | typeof Tag.set, chunks: Buffer[]): void {
+    chunks.sort(Buffer.compare);
+    this.tag(tag);
+    this.u32(chunks.length);
+    for (const chunk of chunks) this.raw(chunk);
+  }
+
+  /** A file or directory argument: its path as given, then the digest of its content. */
+  content(tag: typeof Tag.file | typeof Tag.dir, path: string, digest: Uint8Array | undefined): void {
+    this.tag(tag);
+    this.text(path);
+    if (digest === undefined) this.tag(0);
+    else {
+      this.tag(1);
+      this.raw(digest);
+    }
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  view(from = 0, to = this.pos): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
+  /** SHA-256 of everything written, in one shot. */
+  digest(): Buffer {
+    return hash('sha256', this.buf.subarray(0, this.pos), 'buffer') as unknown as Buffer;
+  }
+}

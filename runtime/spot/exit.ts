@@ -1,0 +1,26 @@
+import type { Spot } from './spot.js';
+import { summaryLine } from './stats.js';
+
+const open = new Set<Spot>();
+let watching = false;
+
+/**
+ * At process exit, writes each open spot's batched bookkeeping and prints its summary when asked
+ * (`summary: true` or $BEAUTYSPOT_SUMMARY=1). Registered on the first open, never at import.
+ */
+export function watchExit(spot: Spot): void {
+  open.add(spot);
+  if (watching) return;
+  watching = true;
+  process.once('exit', () => {
+    const summary = process.env.BEAUTYSPOT_SUMMARY === '1';
+    for (const s of open) {
+      try {
+        s.flush();
+      } catch {
+        // the process is ending; the hit counts are bookkeeping only
+      }
+      if (summary || s.wantsSummary) process.stderr.write(`${summaryLine(s.name, s.session)}\n`);
+    }
+  });
+}

@@ -1,0 +1,52 @@
+import { createCachedFunction } from './cached-function.js';
+import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
+import { Spot } from './spot.js';
+import type { SpotOptions } from './spot-options.js';
+
+type AnyFunction = (...args: any[]) => any;
+
+const spots = new Map<string, Spot>();
+
+/**
+ * Defines a named spot once; marked functions find it by name (`mark(fn, { spot: 'api' })`, `@mark spot=api`).
+ * Defining a name again replaces it (the old spot is closed), which keeps watch-mode reloads working.
+ */
+export function defineSpot(name: string, options: SpotOptions = {}): Spot {
+  const spot = new Spot(name, options);
+  spots.get(name)?.close();
+  spots.set(name, spot);
+  return spot;
+}
+
+/** The spot of that name; "default" exists without any setup. */
+export function getSpot(name = 'default'): Spot {
+  const spot = spots.get(name);
+  if (spot) return spot;
+  if (name === 'default') return defineSpot('default');
+  const known = [...spots.keys()];
+  throw new TypeError(`[beautyspot] no spot named "${name}" is defined. Call defineSpot("${name}", { … }) before the first cached call` +
+    (known.length ? `; defined: ${known.map(k => `"${k}"`).join(', ')}` : ''));
+}
+
+/** Spots defined so far (for tools and the exit summary). */
+export function definedSpots(): Spot[] {
+  return [...spots.values()];
+}
+
+/**
+ * Caches `fn` in the spot named by `options.spot` (default "default"), looked up on the first call,
+ * so spots can be defined after the functions that use them.
+ */
+export function mark<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
+  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'mark'), { unique: options.spot === undefined });
+}
+
+/** `cachedRun` on the spot named by `options.spot` (default "default"). */
+export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
+  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
+}
+
+/** The default spot at once (its id check runs at mark time); a named one on the first call. */
+function spotOf(name: string | undefined): Spot | (() => Spot) {
+  return name === undefined ? getSpot() : () => getSpot(name);
+}

@@ -1,0 +1,87 @@
+import { parseAccess, type Access, type AccessMode } from '../access.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Codec } from '../codec/codec.js';
+import { parseDuration, type Duration } from '../duration.js';
+import type { LimitOptions } from '../limit/gcra.js';
+import { checkOptionNames } from '../option-names.js';
+import type { Store } from '../store/store.js';
+
+/** What went wrong off the caller's path: the caller still got its result (or a recompute). */
+export interface SpotErrorEvent {
+  kind: 'read' | 'decode' | 'encode' | 'write' | 'evict';
+  /** The function id. */
+  fn: string;
+  error: unknown;
+}
+
+export interface SpotOptions {
+  /** Cache directory. Default: $BEAUTYSPOT_DIR, else `.beautyspot/` in the project root (nearest package.json). */
+  dir?: string;
+  /** The index. Default: a SqliteStore in `<dir>/<name>.sqlite`. */
+  store?: Store;
+  /** Where large values go. Default: FsBlobs in `<dir>/<name>.blobs/`. */
+  blobs?: BlobStore;
+  /** Value codec. Default: the shared codec that `registerType` teaches. */
+  codec?: Codec;
+  /** Default ttl of this spot's functions. */
+  ttl?: Duration;
+  /** Default access mode of this spot's functions ($BEAUTYSPOT_ACCESS overrides both). */
+  access?: AccessMode;
+  /** Rate limit for every marked function of this spot (only executions count, hits never wait). */
+  limit?: LimitOptions;
+  /** Named rate limits, picked per function with `limit: 'name'`. */
+  limits?: Record<string, LimitOptions>;
+  /** Values whose encoding is larger than this many bytes go to the blob store. Default 64 KiB. */
+  blobThreshold?: number;
+  /** Evict least-recently-used entries above this total encoded size, in bytes. */
+  maxBytes?: number;
+  /** Evict least-recently-used entries above this many entries. */
+  maxEntries?: number;
+  /** Print a one-line summary at process exit (also $BEAUTYSPOT_SUMMARY=1). */
+  summary?: boolean;
+  /** Called when a read, decode, encode, write or eviction fails; a warning is logged as well. */
+  onError?: (event: SpotErrorEvent) => void;
+}
+
+const SPOT_OPTIONS = ['dir', 'store', 'blobs', 'codec', 'ttl', 'access', 'limit', 'limits', 'blobThreshold', 'maxBytes',
+  'maxEntries', 'summary', 'onError'] as const;
+
+export const DEFAULT_BLOB_THRESHOLD = 64 * 1024; // 64 KiB
+
+export interface ResolvedSpotOptions {
+  ttlMs: number | undefined;
+  access: Access | undefined;
+  blobThreshold: number;
+  maxBytes: number | undefined;
+  maxEntries: number | undefined;
+}
+
+const SPOT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function validateSpotName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !SPOT_NAME.test(name)) {
+    throw new TypeError(`[beautyspot] a spot name must be letters, digits, "_", "." or "-" (it names a file), got ${JSON.stringify(name)}`);
+  }
+}
+
+export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
+  // Validate arguments
+  if (typeof options !== 'object' || options === null) throw new TypeError('[beautyspot] spot options must be an object');
+  checkOptionNames(options, SPOT_OPTIONS, 'spot');
+  const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries'): number | undefined => {
+    const value = options[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new TypeError(`[beautyspot] spot option "${name}" must be a number, got ${typeof value}`);
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`[beautyspot] spot option "${name}" must be a whole number ≥ 0, got ${value}`);
+    return value;
+  };
+
+  // Interpret options
+  return {
+    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, 'spot option "ttl"'),
+    access: options.access === undefined ? undefined : parseAccess(options.access, 'spot option "access"'),
+    blobThreshold: size('blobThreshold') ?? DEFAULT_BLOB_THRESHOLD,
+    maxBytes: size('maxBytes'),
+    maxEntries: size('maxEntries'),
+  };
+}

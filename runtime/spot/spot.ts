@@ -1,0 +1,195 @@
+import { join } from 'node:path';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { FsBlobs } from '../blobs/fs-blobs.js';
+import type { Codec } from '../codec/codec.js';
+import { defaultCodec } from '../codec/default-codec.js';
+import { RateLimiter } from '../limit/gcra.js';
+import { warnOnce } from '../log.js';
+import { projectRoot } from '../project-root.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { EntryInfo, Store } from '../store/store.js';
+import { watchExit } from './exit.js';
+import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
+import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
+import { markMethod } from './mark-method.js';
+import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
+import { resolveSpotOptions, validateSpotName, type ResolvedSpotOptions, type SpotErrorEvent, type SpotOptions } from './spot-options.js';
+import { emptySession, type SessionStats, type SpotStats } from './stats.js';
+
+/** The parts of an open spot, created on its first cached call. */
+export interface SpotParts {
+  store: Store;
+  blobs: BlobStore;
+  codec: Codec;
+}
+
+type AnyFunction = (...args: any[]) => any;
+
+/**
+ * One cache context: where entries live (store + blobs), how values are encoded, the rate limits and the
+ * defaults of its functions. Nothing is opened until the first cached call.
+ */
+export class Spot {
+  readonly settings: ResolvedSpotOptions;
+  readonly session: SessionStats = emptySession();
+  private parts_: SpotParts | undefined;
+  private readonly limiters = new Map<string, RateLimiter>();
+  private readonly ids = new Map<string, AnyFunction>();
+  /** @internal Executions under way, by key: concurrent calls with one key share one. */
+  readonly inflight = new Map<string, Promise<unknown>>();
+  private approx: { entries: number; bytes: number } | undefined;
+
+  constructor(readonly name: string, private readonly options: SpotOptions = {}) {
+    validateSpotName(name);
+    this.settings = resolveSpotOptions(options);
+    for (const [limitName, limit] of Object.entries({ ...options.limits, ...(options.limit ? { '': options.limit } : {}) })) {
+      this.limiters.set(limitName, new RateLimiter(limit));
+    }
+  }
+
+  /** The cache directory (resolved on first use). */
+  get dir(): string {
+    return this.options.dir ?? process.env.BEAUTYSPOT_DIR ?? join(projectRoot(), '.beautyspot');
+  }
+
+  /** Whether this spot prints a summary line at exit. */
+  get wantsSummary(): boolean {
+    return this.options.summary === true;
+  }
+
+  get isOpen(): boolean {
+    return this.parts_ !== undefined;
+  }
+
+  /** Opens the store and blob store if needed. */
+  parts(): SpotParts {
+    if (this.parts_) return this.parts_;
+    this.parts_ = {
+      store: this.options.store ?? new SqliteStore(join(this.dir, `${this.name}.sqlite`)),
+      blobs: this.options.blobs ?? new FsBlobs(join(this.dir, `${this.name}.blobs`)),
+      codec: this.options.codec ?? defaultCodec(),
+    };
+    watchExit(this);
+    return this.parts_;
+  }
+
+  /**
+   * Caches `fn`: `const fetchPage = spot.mark(async (url: string) => …, { ttl: '1d' })`.
+   * Also a standard decorator for class methods: `@spot.mark` or `@spot.mark({ version: 2 })`.
+   */
+  mark<F extends AnyFunction>(fn: F, options?: MarkOptions<Parameters<F>>): F;
+  mark<F extends AnyFunction>(method: F, context: ClassMethodDecoratorContext): F;
+  mark(options?: MarkOptions): <F extends AnyFunction>(method: F, context: ClassMethodDecoratorContext) => F;
+  mark(target?: AnyFunction | MarkOptions, second?: MarkOptions | ClassMethodDecoratorContext): unknown {
+    if (typeof target !== 'function') {
+      const options = resolveMarkOptions(target as MarkOptions | undefined, 'mark');
+      return (method: AnyFunction, context: ClassMethodDecoratorContext) => markMethod(this, method, context, options);
+    }
+    if (isMethodContext(second)) return markMethod(this, target, second, resolveMarkOptions({}, 'mark'));
+    const options = resolveMarkOptions(second as MarkOptions | undefined, 'mark');
+    return createCachedFunction(this, target, options, { unique: true });
+  }
+
+  /**
+   * Wraps a function you did not write (or one you want cached with other options) at the call site:
+   * `const sim = spot.cachedRun(simulate, { version: 'v2' }); sim(data)`.
+   */
+  cachedRun<F extends AnyFunction>(fn: F, options?: MarkOptions<Parameters<F>>): F {
+    return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
+  }
+
+  /** @internal The entry point compiled code calls. */
+  markCompiled<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>>, compiled: CompiledKey, method?: Method): F {
+    return createCachedFunction(this, fn, resolveMarkOptions(options, 'mark'), { unique: false, compiled, method });
+  }
+
+  /**
+   * @internal Claims a function id for this spot: two different functions with one id could read each
+   * other's results, so that is an error unless the id comes with a code hash that tells them apart.
+   */
+  claimId(id: string, fn: AnyFunction): void {
+    const owner = this.ids.get(id);
+    if (owner && owner !== fn) {
+      throw new TypeError(`[beautyspot] two different functions are cached as "${id}" in spot "${this.name}"; ` +
+        'give each a distinct name option (mark(fn, { name: "…" })).');
+    }
+    this.ids.set(id, fn);
+  }
+
+  /** @internal The rate limiter for a function's `limit` option. */
+  limiter(name: string | false | undefined): RateLimiter | undefined {
+    if (name === false) return undefined;
+    const limiter = this.limiters.get(name ?? '');
+    if (name !== undefined && !limiter) {
+      const known = [...this.limiters.keys()].filter(Boolean);
+      throw new TypeError(`[beautyspot] spot "${this.name}" has no limit named "${name}"` +
+        (known.length ? `; it has ${known.map(k => `"${k}"`).join(', ')}` : '; define it with defineSpot(name, { limits: { … } })'));
+    }
+    return limiter;
+  }
+
+  /** @internal Called after each stored entry: keeps the cache under maxBytes / maxEntries. */
+  afterWrite(size: number): void {
+    const { maxBytes, maxEntries } = this.settings;
+    if (maxBytes === undefined && maxEntries === undefined) return;
+    const { store, blobs } = this.parts();
+    this.approx ??= store.totals();
+    this.approx.entries++;
+    this.approx.bytes += size;
+    if ((maxEntries === undefined || this.approx.entries <= maxEntries) && (maxBytes === undefined || this.approx.bytes <= maxBytes)) return;
+    // Evict to 90% of the limits so the next writes do not each evict again.
+    const removed = store.evict({
+      maxEntries: maxEntries === undefined ? undefined : Math.floor(maxEntries * 0.9),
+      maxBytes: maxBytes === undefined ? undefined : Math.floor(maxBytes * 0.9),
+    });
+    for (const ref of removed.blobs) blobs.delete(ref);
+    this.approx = undefined;
+  }
+
+  /** @internal Reports a failure that did not reach the caller: a warning line and the onError hook. */
+  report(event: SpotErrorEvent): void {
+    this.session.errors++;
+    const message = event.error instanceof Error ? event.error.message : String(event.error);
+    warnOnce(`[beautyspot] ${event.fn}: ${event.kind} failed (${message.replace(/^\[beautyspot\] /, '')}); ` +
+      (event.kind === 'read' || event.kind === 'decode' ? 'treated as a miss and recomputed.' : 'the result was returned but not cached.'));
+    this.options.onError?.(event);
+  }
+
+  /** Hits, misses, bytes and time saved in this process, plus totals of what is stored. */
+  stats(): SpotStats {
+    return { name: this.name, ...this.session, stored: this.parts().store.totals() };
+  }
+
+  /** Entries, newest first, optionally of one function (its id). */
+  entries(options?: { fn?: string; limit?: number; offset?: number }): EntryInfo[] {
+    return this.parts().store.list(options);
+  }
+
+  /** Deletes every entry (or those of one function id) and their blobs; returns how many. */
+  clear(fn?: string): number {
+    const { store, blobs } = this.parts();
+    const removed = store.clear(fn);
+    for (const ref of removed.blobs) blobs.delete(ref);
+    this.approx = undefined;
+    return removed.entries;
+  }
+
+  /** Deletes expired entries, evicts above the size limits and removes orphan blobs. */
+  gc(options?: GcOptions): GcResult {
+    return collectGarbage(this, options);
+  }
+
+  /** Writes batched bookkeeping (hit counts, last access) now. */
+  flush(): void {
+    this.parts_?.store.flush();
+  }
+
+  close(): void {
+    this.parts_?.store.close();
+    this.parts_ = undefined;
+  }
+}
+
+function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'method' && 'name' in value;
+}

@@ -1,0 +1,41 @@
+/** The schema version this runtime writes, kept in `PRAGMA user_version`. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Migrations by the version they lead to. Version 1 creates everything, indexes included, so a fresh
+ * database and a migrated one are the same.
+ */
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE entries (
+      id          INTEGER PRIMARY KEY,
+      key         BLOB    NOT NULL UNIQUE,   -- SHA-256 of the key bytes (32 bytes)
+      fn          TEXT    NOT NULL,          -- the function's stable id
+      created_at  INTEGER NOT NULL,          -- epoch ms
+      accessed_at INTEGER NOT NULL,          -- epoch ms, written in batches
+      expires_at  INTEGER,                   -- epoch ms; NULL = never
+      compute_ms  REAL    NOT NULL,          -- how long the miss took
+      hits        INTEGER NOT NULL DEFAULT 0,
+      size        INTEGER NOT NULL,          -- encoded bytes, inline or blob
+      flags       INTEGER NOT NULL DEFAULT 0,
+      blob        TEXT,                      -- blob ref when the value is offloaded
+      args        TEXT    NOT NULL,          -- JSON [[param, digest], …]
+      tags        TEXT    NOT NULL,          -- JSON [tag, …]
+      value       BLOB                       -- last, so metadata reads skip overflow pages
+    );
+    CREATE INDEX entries_fn ON entries (fn, created_at);
+    CREATE INDEX entries_accessed ON entries (accessed_at);
+    CREATE INDEX entries_expires ON entries (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE INDEX entries_blob ON entries (blob) WHERE blob IS NOT NULL;
+  `,
+};
+
+/** Connection settings, measured for the hit path (see docs/architecture.md, "SQLite tuning"). */
+export const PRAGMAS = [
+  'busy_timeout = 5000',
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  'cache_size = -65536', // 64 MiB page cache
+  'mmap_size = 1073741824', // 1 GiB memory map: reads skip the page-cache copy
+  'temp_store = MEMORY',
+];

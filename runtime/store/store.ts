@@ -1,0 +1,87 @@
+/** What a lookup returns: enough to serve a hit, nothing more. */
+export interface StoredValue {
+  /** The encoded value when stored inline, else null. */
+  value: Uint8Array | null;
+  /** The blob reference when the value lives in the blob store, else null. */
+  blob: string | null;
+  /** Epoch ms after which the entry is a miss; null = never. */
+  expiresAt: number | null;
+  /** How long the computation took, in ms (what a hit saves). */
+  computeMs: number;
+  /** Bit flags, see `EntryFlag`. */
+  flags: number;
+}
+
+export const EntryFlag = {
+  /** The function returned a promise; a hit must return one too. */
+  async: 1,
+} as const;
+
+/** One digest per argument, so a miss can be explained ("`config` changed"). */
+export type ArgDigest = [name: string, digest: string];
+
+/** A full entry as written after a miss. */
+export interface EntryRecord extends StoredValue {
+  key: Buffer;
+  /** The function's stable id. */
+  fn: string;
+  /** Encoded size in bytes (inline or blob). */
+  size: number;
+  createdAt: number;
+  args: ArgDigest[];
+  tags: string[];
+}
+
+/** A row as listed by tools (CLI, dashboard, tests). */
+export interface EntryInfo {
+  key: string;
+  fn: string;
+  size: number;
+  createdAt: number;
+  accessedAt: number;
+  expiresAt: number | null;
+  computeMs: number;
+  hits: number;
+  blob: string | null;
+  args: ArgDigest[];
+  tags: string[];
+}
+
+export interface StoreTotals {
+  entries: number;
+  bytes: number;
+  /** Hits recorded across all runs. */
+  hits: number;
+  /** Sum over entries of hits × compute time, in ms. */
+  savedMs: number;
+}
+
+export interface SizeLimits {
+  maxBytes?: number;
+  maxEntries?: number;
+}
+
+/**
+ * The index of a spot. Synchronous on purpose: a sync marked function must stay sync, and the embedded
+ * store (SQLite) answers in microseconds.
+ */
+export interface Store {
+  get(key: Buffer): StoredValue | undefined;
+  put(entry: EntryRecord): void;
+  /** Records a hit. Implementations batch these; no write per hit. */
+  touch(key: Buffer, at: number): void;
+  delete(key: Buffer): void;
+  /** Deletes least-recently-used entries until under the limits; returns the blob refs no row uses any more. */
+  evict(limits: SizeLimits): { entries: number; bytes: number; blobs: string[] };
+  /** Deletes expired entries; returns the blob refs no row uses any more. */
+  deleteExpired(now: number): { entries: number; blobs: string[] };
+  /** Whether any row refers to the blob (for safe blob deletion). */
+  blobInUse(ref: string): boolean;
+  totals(fn?: string): StoreTotals;
+  list(options?: { fn?: string; limit?: number; offset?: number }): EntryInfo[];
+  /** Deletes every entry, or those of one function; returns the blob refs no row uses any more. */
+  clear(fn?: string): { entries: number; blobs: string[] };
+  /** Writes batched bookkeeping (hits, last access) now. */
+  flush(): void;
+  close(): void;
+}
