@@ -5,6 +5,7 @@ import { writeDynamic } from '../keys/dynamic.js';
 import { KeyWriter } from '../keys/key-writer.js';
 import { KEY_FORMAT, Tag } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
+import { createDebug } from '../log.js';
 import { EntryFlag, type ArgDigest, type StoredValue } from '../store/store.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
 import type { Spot, SpotParts } from './spot.js';
@@ -49,6 +50,7 @@ interface CallState {
   parts: SpotParts;
 }
 
+const debug = createDebug('beautyspot:call');
 const writers: KeyWriter[] = [];
 
 /** Builds the cached wrapper: same name, same length, same `this`; sync stays sync, async returns a Promise. */
@@ -78,8 +80,12 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       key = w.digest();
       if (s.access.read) {
         const hit = lookup(spot, s, key);
-        if (hit !== MISS) return isAsync || hit.async ? Promise.resolve(hit.value) : hit.value;
+        if (hit !== MISS) {
+          debug?.(`hit ${s.id} ${key.toString('hex', 0, 8)}`);
+          return isAsync || hit.async ? Promise.resolve(hit.value) : hit.value;
+        }
       }
+      debug?.(`miss ${s.id} ${key.toString('hex', 0, 8)}`);
       if (!s.access.exec) throw new CacheMissError(s.id);
       if (s.access.write) digests = argDigests(w, how, keyThis, options);
     } finally {
