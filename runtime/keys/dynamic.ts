@@ -1,7 +1,6 @@
 import { UnkeyableValueError } from '../errors.js';
 import { keyHook } from './key-hook.js';
 import { KeyWriter } from './key-writer.js';
-import { Tag } from './tags.js';
 
 /**
  * The canonical, reflection-based key encoder for values whose type is unknown at build time
@@ -52,7 +51,7 @@ class DynamicEncoder {
   private writeKnown(w: KeyWriter, value: object, path: string): void {
     const hook = (value as { [keyHook]?: unknown })[keyHook];
     if (typeof hook === 'function') {
-      w.tag(Tag.hook);
+      w.hook();
       return this.write(w, hook.call(value), `${path}[keyHook]()`);
     }
     if (Array.isArray(value)) {
@@ -65,18 +64,9 @@ class DynamicEncoder {
     if (value instanceof Date) return w.date(value);
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return w.binary(value);
     if (value instanceof Map) {
-      const chunks: Buffer[] = [];
-      for (const [k, v] of value) chunks.push(this.chunk(sub => {
-        this.write(sub, k, `${path}.key`);
-        this.write(sub, v, `${path}.get(…)`);
-      }));
-      return w.unordered(Tag.map, chunks);
+      return w.mapOf(value, (sub, k) => this.write(sub, k, `${path}.key`), (sub, v) => this.write(sub, v, `${path}.get(…)`));
     }
-    if (value instanceof Set) {
-      const chunks: Buffer[] = [];
-      for (const v of value) chunks.push(this.chunk(sub => this.write(sub, v, `${path}.member`)));
-      return w.unordered(Tag.set, chunks);
-    }
+    if (value instanceof Set) return w.setOf(value, (sub, v) => this.write(sub, v, `${path}.member`));
     if (value instanceof RegExp) return w.regexp(value);
     const name = (proto?.constructor as { name?: string } | undefined)?.name || 'anonymous class';
     throw new UnkeyableValueError(path, `it is an instance of ${name}, which has no [keyHook]() method`);
@@ -89,11 +79,5 @@ class DynamicEncoder {
       this.write(w, value[k], `${path}.${k}`);
     }
     w.end();
-  }
-
-  private chunk(fill: (w: KeyWriter) => void): Buffer {
-    const sub = new KeyWriter(64);
-    fill(sub);
-    return Buffer.from(sub.view());
   }
 }

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { dirDigest, fileDigest } from './paths.js';
 import { BytesKind, Tag } from './tags.js';
 
 const NAN_BITS = new Uint8Array([0, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
@@ -47,6 +48,17 @@ export class KeyWriter {
     if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length);
     this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
+  }
+
+  /** The header of a function's arguments; each argument follows, after `mark()`. */
+  args(count: number): void {
+    this.tag(Tag.args);
+    this.u32(count);
+  }
+
+  /** A class instance keyed by its `[keyHook]()` value, which follows. */
+  hook(): void {
+    this.tag(Tag.hook);
   }
 
   /** Marks the start of the next top-level argument. */
@@ -152,19 +164,47 @@ export class KeyWriter {
     this.u32(index);
   }
 
-  /**
-   * An order-independent collection (Map entries, Set members): each entry was encoded on its own,
-   * and the chunks are written sorted by their bytes.
-   */
-  unordered(tag: typeof Tag.map | typeof Tag.set, chunks: Buffer[]): void {
+  /** A Map, order-independent: each entry is encoded on its own and the entries are written sorted by bytes. */
+  mapOf<K, V>(map: ReadonlyMap<K, V>, writeKey: (w: KeyWriter, key: K) => void, writeValue: (w: KeyWriter, value: V) => void): void {
+    const chunks: Buffer[] = [];
+    for (const [k, v] of map) chunks.push(this.chunk(sub => {
+      writeKey(sub, k);
+      writeValue(sub, v);
+    }));
+    this.unordered(Tag.map, chunks);
+  }
+
+  /** A Set, order-independent like `mapOf`. */
+  setOf<T>(set: ReadonlySet<T>, writeMember: (w: KeyWriter, member: T) => void): void {
+    const chunks: Buffer[] = [];
+    for (const member of set) chunks.push(this.chunk(sub => writeMember(sub, member)));
+    this.unordered(Tag.set, chunks);
+  }
+
+  private chunk(fill: (w: KeyWriter) => void): Buffer {
+    const sub = new KeyWriter(64);
+    fill(sub);
+    return Buffer.from(sub.view());
+  }
+
+  private unordered(tag: typeof Tag.map | typeof Tag.set, chunks: Buffer[]): void {
     chunks.sort(Buffer.compare);
     this.tag(tag);
     this.u32(chunks.length);
     for (const chunk of chunks) this.raw(chunk);
   }
 
-  /** A file or directory argument: its path as given, then the digest of its content. */
-  content(tag: typeof Tag.file | typeof Tag.dir, path: string, digest: Uint8Array | undefined): void {
+  /** A `FilePath` argument: the path as given, then the SHA-256 of the file's bytes (or "missing"). */
+  file(path: string): void {
+    this.content(Tag.file, path, fileDigest(path));
+  }
+
+  /** A `DirPath` argument: the path as given, then the digest of the tree. */
+  dir(path: string): void {
+    this.content(Tag.dir, path, dirDigest(path));
+  }
+
+  private content(tag: typeof Tag.file | typeof Tag.dir, path: string, digest: Uint8Array | undefined): void {
     this.tag(tag);
     this.text(path);
     if (digest === undefined) this.tag(0);

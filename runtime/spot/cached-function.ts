@@ -3,7 +3,7 @@ import { ACCESS_MODES, parseAccess, type Access } from '../access.js';
 import { CacheMissError, CorruptEntryError } from '../errors.js';
 import { writeDynamic } from '../keys/dynamic.js';
 import { KeyWriter } from '../keys/key-writer.js';
-import { KEY_FORMAT, Tag } from '../keys/tags.js';
+import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
 import { EntryFlag, type ArgDigest, type StoredValue } from '../store/store.js';
@@ -179,8 +179,7 @@ function writeArgs(w: KeyWriter, self: unknown, args: unknown[], options: Resolv
   }
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
-  w.tag(Tag.args);
-  w.u32(n);
+  w.args(n);
   for (let i = 0; i < n; i++) {
     w.mark();
     writeDynamic(w, args[i], how.compiled?.params[i] ?? `argument ${i + 1}`);
