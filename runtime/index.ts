@@ -1,5 +1,5 @@
 // The public API of the beautyspot runtime.
-export { defineSpot, getSpot, definedSpots, mark, cachedRun } from './spot/registry.js';
+export { defineSpot, getSpot, definedSpots, mark, cachedRun, markCompiled } from './spot/registry.js';
 export { Spot, type SpotParts } from './spot/spot.js';
 export type { SpotOptions, SpotErrorEvent } from './spot/spot-options.js';
 export type { MarkOptions } from './spot/mark-options.js';

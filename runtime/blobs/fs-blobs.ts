@@ -39,7 +39,11 @@ export class FsBlobs implements BlobStore {
     } catch (err) {
       throw new CorruptEntryError(`[beautyspot] blob ${ref} cannot be read: ${(err as Error).message}`);
     }
-    if (hash('sha256', bytes, 'hex') !== ref) throw new CorruptEntryError(`[beautyspot] blob ${ref} does not match its hash`);
+    if (hash('sha256', bytes, 'hex') !== ref) {
+      // Damaged for sure (blobs are renamed into place whole): remove it, or put() would keep the damaged file.
+      rmSync(this.path(ref), { force: true });
+      throw new CorruptEntryError(`[beautyspot] blob ${ref} does not match its hash`);
+    }
     return bytes;
   }
 

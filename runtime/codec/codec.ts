@@ -13,6 +13,18 @@ export interface CodecType<T = unknown> {
 
 type BinaryView = ArrayBufferView | ArrayBuffer;
 
+/** Extension types this codec does not know (a newer format, corrupt bytes) throw instead of decoding to a raw `ExtData`. */
+class StrictExtensionCodec extends ExtensionCodec {
+  override decode(data: Uint8Array, type: number, context: undefined): unknown {
+    const value = super.decode(data, type, context);
+    if (value instanceof ExtData) throw new CorruptEntryError(`[beautyspot] stored value has unknown extension type ${type}`);
+    return value;
+  }
+}
+
+/** False for strings with lone surrogates, which UTF-8 cannot carry. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 const ERROR_CLASSES: Record<string, new (message?: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
 };
@@ -25,7 +37,7 @@ const ERROR_CLASSES: Record<string, new (message?: string) => Error> = {
  */
 export class Codec {
   private readonly types = new Map<string, CodecType>();
-  private readonly extensions = new ExtensionCodec();
+  private readonly extensions = new StrictExtensionCodec();
   private readonly encoder = new Encoder({ extensionCodec: this.extensions, initialBufferSize: 512 });
   private readonly decoder = new Decoder({ extensionCodec: this.extensions });
 
@@ -49,6 +61,15 @@ export class Codec {
       return new RegExp(source, flags);
     });
     on(Ext.error, data => this.decodeError(data));
+    on(Ext.string, data => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf16le'));
+    on(Ext.object, data => {
+      const flat = this.decodeInner(data) as unknown[];
+      const object: Record<string, unknown> = {};
+      for (let i = 0; i < flat.length; i += 2) {
+        Object.defineProperty(object, flat[i] as string, { value: flat[i + 1], writable: true, enumerable: true, configurable: true });
+      }
+      return object;
+    });
     on(Ext.user, data => {
       const [name, payload] = this.decodeInner(data) as [string, unknown];
       const type = this.types.get(name);
@@ -92,6 +113,7 @@ export class Codec {
   private prepare(value: unknown, path: string, active: Set<object>): unknown {
     switch (typeof value) {
       case 'string':
+        return isWellFormed(value) ? value : new ExtData(Ext.string, Buffer.from(value, 'utf16le'));
       case 'boolean':
         return value;
       case 'number':
@@ -130,6 +152,11 @@ export class Codec {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
       const source = value as Record<string, unknown>;
+      if (Object.keys(source).some(key => key === '__proto__' || !isWellFormed(key))) {
+        const flat: unknown[] = [];
+        for (const key of Object.keys(source)) flat.push(this.prepare(key, path, active), this.prepare(source[key], `${path}.${key}`, active));
+        return new ExtData(Ext.object, this.encoder.encode(flat));
+      }
       let out: Record<string, unknown> | undefined;
       for (const key of Object.keys(source)) {
         const item = source[key];

@@ -10,6 +10,10 @@ export const Ext = {
   error: 7,
   negativeZero: 8,
   user: 9,
+  /** A string with lone surrogates, as UTF-16LE (msgpack's UTF-8 would turn them into U+FFFD). */
+  string: 10,
+  /** A plain object as [key, value, ...], for keys a msgpack map cannot carry (`__proto__`, lone surrogates). */
+  object: 11,
 } as const;
 
 /** Typed-array constructors by the id stored in an `Ext.typedArray` payload. */

@@ -26,7 +26,7 @@ export class KeyWriter {
   }
 
   private grow(need: number): void {
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length, 8) * 2;
     while (size < this.pos + need) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -91,7 +91,7 @@ export class KeyWriter {
     const max = s.length * 3 + 5;
     if (this.pos + max > this.buf.length) this.grow(max);
     this.buf[this.pos] = Tag.string;
-    const len = this.buf.write(s, this.pos + 5, 'utf8');
+    const len = this.utf8(s, this.pos + 5);
     this.buf.writeUInt32LE(len, this.pos + 1);
     this.pos += 5 + len;
   }
@@ -100,9 +100,37 @@ export class KeyWriter {
   private text(s: string): void {
     const max = s.length * 3 + 4;
     if (this.pos + max > this.buf.length) this.grow(max);
-    const len = this.buf.write(s, this.pos + 4, 'utf8');
+    const len = this.utf8(s, this.pos + 4);
     this.buf.writeUInt32LE(len, this.pos);
     this.pos += 4 + len;
+  }
+
+  /**
+   * Writes `s` as UTF-8 at `at` (room for 3 bytes per code unit is ensured) and returns the byte count.
+   * A lone surrogate is written in its 3-byte generalized UTF-8 form (ED A0..BF xx) rather than as U+FFFD,
+   * so distinct strings never share bytes; well-formed strings are plain UTF-8.
+   */
+  private utf8(s: string, at: number): number {
+    if ((s as unknown as { isWellFormed(): boolean }).isWellFormed()) return this.buf.write(s, at, 'utf8');
+    let p = at;
+    let start = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0xd800 || c > 0xdfff) continue;
+      if (c < 0xdc00 && i + 1 < s.length) {
+        const next = s.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          i++;
+          continue;
+        }
+      }
+      p += this.buf.write(s.slice(start, i), p, 'utf8');
+      this.buf[p++] = 0xed;
+      this.buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      this.buf[p++] = 0x80 | (c & 0x3f);
+      start = i + 1;
+    }
+    return p + this.buf.write(s.slice(start), p, 'utf8') - at;
   }
 
   big(b: bigint): void {

@@ -24,6 +24,8 @@ export interface CompiledKey {
   writeArgs?: (w: KeyWriter, args: unknown[], self: unknown) => void;
   /** The function is async (or returns a Promise) by its declaration. */
   async?: boolean;
+  /** The function's name as declared (an arrow wrapped in a call would lose it). */
+  fnName?: string;
 }
 
 /** How a class method was decorated: `this` is part of the key of instance methods. */
@@ -63,7 +65,8 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       'Collect them into an array in a normal function and cache that.');
   }
   const isAsync = how.compiled?.async ?? kind === 'AsyncFunction';
-  const keyThis = how.method !== undefined && !how.method.static && options.key === undefined;
+  // Compiled code keys `this` itself, from the plan; the runtime keys an instance method's `this` dynamically.
+  const keyThis = !how.compiled && how.method !== undefined && !how.method.static && options.key === undefined;
   if (how.unique && !how.method && typeof spotOf !== 'function') spotOf.claimId(options.name ?? fn.name, fn);
   let state: CallState | undefined;
 
@@ -130,7 +133,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     : function (this: unknown, ...args: unknown[]) {
       return call(this, args);
     };
-  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapper, 'name', { value: how.compiled?.fnName ?? fn.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
   return wrapper as F;
 }

@@ -28,7 +28,7 @@ export interface MarkOptions<A extends unknown[] = any[]> {
   tags?: string[];
 }
 
-const MARK_OPTIONS = ['version', 'name', 'ttl', 'blob', 'spot', 'key', 'access', 'cost', 'limit', 'codeHash', 'tags'] as const;
+export const MARK_OPTIONS = ['version', 'name', 'ttl', 'blob', 'spot', 'key', 'access', 'cost', 'limit', 'codeHash', 'tags'] as const;
 
 /** Options after validation, in the form the call path uses. */
 export interface ResolvedMarkOptions {

@@ -1,4 +1,4 @@
-import { createCachedFunction } from './cached-function.js';
+import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { Spot } from './spot.js';
 import type { SpotOptions } from './spot-options.js';
@@ -44,6 +44,14 @@ export function mark<F extends AnyFunction>(fn: F, options: MarkOptions<Paramete
 /** `cachedRun` on the spot named by `options.spot` (default "default"). */
 export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
   return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
+}
+
+/**
+ * @internal The entry point compiled code calls: `f = markCompiled(spot, f, options, compiled)`.
+ * The spot is looked up on the first call, so it may be defined after the module that uses it.
+ */
+export function markCompiled<F extends AnyFunction>(spot: string | undefined, fn: F, options: MarkOptions, compiled: CompiledKey, method?: Method): F {
+  return createCachedFunction(spotOf(spot), fn, resolveMarkOptions(options, 'mark'), { unique: false, compiled, method });
 }
 
 /** The default spot at once (its id check runs at mark time); a named one on the first call. */

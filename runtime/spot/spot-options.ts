@@ -68,6 +68,15 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
   // Validate arguments
   if (typeof options !== 'object' || options === null) throw new TypeError('[beautyspot] spot options must be an object');
   checkOptionNames(options, SPOT_OPTIONS, 'spot');
+  const expect = (ok: boolean, name: keyof SpotOptions, shape: string): void => {
+    if (!ok) throw new TypeError(`[beautyspot] spot option "${name}" must be ${shape}, got ${JSON.stringify(options[name]) ?? String(options[name])}`);
+  };
+  const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+  expect(options.dir === undefined || (typeof options.dir === 'string' && options.dir !== ''), 'dir', 'a directory path');
+  for (const name of ['store', 'blobs', 'codec'] as const) expect(options[name] === undefined || isObject(options[name]), name, 'an object');
+  expect(options.limits === undefined || isObject(options.limits), 'limits', 'an object of named limits');
+  expect(options.summary === undefined || typeof options.summary === 'boolean', 'summary', 'true or false');
+  expect(options.onError === undefined || typeof options.onError === 'function', 'onError', 'a function');
   const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries'): number | undefined => {
     const value = options[name];
     if (value === undefined) return undefined;

@@ -10,7 +10,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
-import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
+import { createCachedFunction } from './cached-function.js';
 import { markMethod } from './mark-method.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { resolveSpotOptions, validateSpotName, type ResolvedSpotOptions, type SpotErrorEvent, type SpotOptions } from './spot-options.js';
@@ -98,16 +98,12 @@ export class Spot {
     return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
   }
 
-  /** @internal The entry point compiled code calls. */
-  markCompiled<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>>, compiled: CompiledKey, method?: Method): F {
-    return createCachedFunction(this, fn, resolveMarkOptions(options, 'mark'), { unique: false, compiled, method });
-  }
-
   /**
    * @internal Claims a function id for this spot: two different functions with one id could read each
    * other's results, so that is an error unless the id comes with a code hash that tells them apart.
    */
   claimId(id: string, fn: AnyFunction): void {
+    if (!id) return; // anonymous: the first call asks for a name
     const owner = this.ids.get(id);
     if (owner && owner !== fn) {
       throw new TypeError(`[beautyspot] two different functions are cached as "${id}" in spot "${this.name}"; ` +
@@ -133,9 +129,12 @@ export class Spot {
     const { maxBytes, maxEntries } = this.settings;
     if (maxBytes === undefined && maxEntries === undefined) return;
     const { store, blobs } = this.parts();
-    this.approx ??= store.totals();
-    this.approx.entries++;
-    this.approx.bytes += size;
+    if (this.approx) {
+      this.approx.entries++;
+      this.approx.bytes += size;
+    } else {
+      this.approx = store.totals(); // counts the entry just written
+    }
     if ((maxEntries === undefined || this.approx.entries <= maxEntries) && (maxBytes === undefined || this.approx.bytes <= maxBytes)) return;
     // Evict to 90% of the limits so the next writes do not each evict again.
     const removed = store.evict({
@@ -190,6 +189,7 @@ export class Spot {
   }
 }
 
+/** Any decorator context (markMethod rejects the kinds that are not methods), never an options object. */
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'method' && 'name' in value;
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string' && 'name' in value;
 }

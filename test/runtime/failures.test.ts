@@ -1,0 +1,230 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, it, expect, vi } from 'vitest';
+import { CorruptEntryError, SqliteStore, UnencodableValueError } from '../../runtime/index.js';
+import type { Spot, SpotErrorEvent, SpotOptions, Store } from '../../runtime/index.js';
+import { tempDir, tempSpot } from '../helpers/temp-spot.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A spot that records its onError events, with console.warn silenced and spied on. */
+function observedSpot(options: SpotOptions = {}): { spot: Spot; events: SpotErrorEvent[]; warn: ReturnType<typeof vi.spyOn> } {
+  const events: SpotErrorEvent[] = [];
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const spot = tempSpot({ ...options, onError: event => events.push(event) });
+  return { spot, events, warn };
+}
+
+/** A real SqliteStore in a temp dir, behind an object that delegates every method except the faulty ones. */
+function faultyStore(faults: Partial<Store>): Store {
+  const real = new SqliteStore(join(tempDir(), 'faulty.sqlite'));
+  return {
+    get: key => real.get(key),
+    put: entry => real.put(entry),
+    touch: (key, at) => real.touch(key, at),
+    delete: key => real.delete(key),
+    evict: limits => real.evict(limits),
+    deleteExpired: now => real.deleteExpired(now),
+    blobInUse: ref => real.blobInUse(ref),
+    totals: fn => real.totals(fn),
+    list: options => real.list(options),
+    clear: fn => real.clear(fn),
+    flush: () => real.flush(),
+    close: () => real.close(),
+    ...faults,
+  };
+}
+
+/** A body returning a fresh token per execution, so a stored value is told apart from a new one. */
+function tokens(): { body: (x: number) => string; runs: () => number } {
+  let runs = 0;
+  return { body: (x: number) => `${x}#${++runs}`, runs: () => runs };
+}
+
+function blobFile(spot: Spot, ref: string): string {
+  return join(spot.dir, `${spot.name}.blobs`, ref.slice(0, 2), ref);
+}
+
+describe('unreadable entries are misses', () => {
+  it('a corrupted inline row runs the body again, overwrites the entry and reports a decode failure', () => {
+    const { spot, events, warn } = observedSpot();
+    const { body, runs } = tokens();
+    const f = spot.cachedRun(body, { name: 'corruptInline' });
+    expect(f(1)).toBe('1#1');
+    const db = (spot.parts().store as SqliteStore).db;
+    db.prepare('UPDATE entries SET value = ?').run(Buffer.from([0xc1, 0xc1, 0xc1]));
+
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['decode', 'corruptInline']]);
+    expect(events[0]!.error).toBeInstanceOf(Error);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[beautyspot\] corruptInline: decode failed \(.*\); treated as a miss and recomputed\.$/);
+    const stored = db.prepare('SELECT value FROM entries').pluck().all() as Buffer[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.equals(Buffer.from([0xc1, 0xc1, 0xc1]))).toBe(false);
+
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+    expect(spot.stats()).toMatchObject({ hits: 1, misses: 2, errors: 1 });
+  });
+
+  it('an inline row with neither value nor blob is a miss', () => {
+    const { spot, events } = observedSpot();
+    const { body, runs } = tokens();
+    const f = spot.cachedRun(body, { name: 'emptyRow' });
+    f(1);
+    (spot.parts().store as SqliteStore).db.prepare('UPDATE entries SET value = NULL').run();
+    expect(f(1)).toBe('1#2');
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+    expect(events.map(e => e.kind)).toEqual(['decode']);
+    expect(events[0]!.error).toBeInstanceOf(CorruptEntryError);
+    expect(String(events[0]!.error)).toContain('entry has neither a value nor a blob');
+  });
+
+  it('a truncated blob runs the body again, repairs the blob and the next call hits', () => {
+    const { spot, events, warn } = observedSpot();
+    let runs = 0;
+    const f = spot.mark((n: number) => (runs++, 'x'.repeat(n)), { name: 'truncatedBlob', blob: true });
+    expect(f(1000)).toHaveLength(1000);
+    const [entry] = spot.entries();
+    expect(entry!.blob).toMatch(/^[0-9a-f]{64}$/);
+    const file = blobFile(spot, entry!.blob!);
+    writeFileSync(file, readFileSync(file).subarray(0, 10));
+
+    expect(f(1000)).toBe('x'.repeat(1000));
+    expect(runs).toBe(2);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['decode', 'truncatedBlob']]);
+    expect(events[0]!.error).toBeInstanceOf(CorruptEntryError);
+    expect(String(events[0]!.error)).toContain('does not match its hash');
+    expect(warn.mock.calls[0]![0]).toContain('[beautyspot] truncatedBlob: decode failed (blob ');
+
+    expect(f(1000)).toBe('x'.repeat(1000));
+    expect(runs).toBe(2);
+    expect(events).toHaveLength(1);
+  });
+
+  it('a modified blob of the same size is a miss, and the next call hits', () => {
+    const { spot, events } = observedSpot();
+    let runs = 0;
+    const f = spot.mark((n: number) => (runs++, 'y'.repeat(n)), { name: 'modifiedBlob', blob: true });
+    f(500);
+    const file = blobFile(spot, spot.entries()[0]!.blob!);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] = 'z'.charCodeAt(0);
+    writeFileSync(file, bytes);
+
+    expect(f(500)).toBe('y'.repeat(500));
+    expect(f(500)).toBe('y'.repeat(500));
+    expect(runs).toBe(2);
+    expect(events.map(e => e.kind)).toEqual(['decode']);
+  });
+
+  it('a deleted blob runs the body again, writes the blob back and the next call hits', () => {
+    const { spot, events, warn } = observedSpot();
+    let runs = 0;
+    const f = spot.mark((n: number) => (runs++, 'w'.repeat(n)), { name: 'deletedBlob', blob: true });
+    f(800);
+    const file = blobFile(spot, spot.entries()[0]!.blob!);
+    rmSync(file);
+
+    expect(f(800)).toBe('w'.repeat(800));
+    expect(runs).toBe(2);
+    expect(existsSync(file)).toBe(true);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['decode', 'deletedBlob']]);
+    expect(String(events[0]!.error)).toContain('cannot be read');
+    expect(warn.mock.calls[0]![0]).toContain('[beautyspot] deletedBlob: decode failed');
+
+    expect(f(800)).toBe('w'.repeat(800));
+    expect(runs).toBe(2);
+  });
+});
+
+describe('failures after the body ran', () => {
+  it('a result that cannot be encoded is returned, reported as encode and not stored', () => {
+    const { spot, events, warn } = observedSpot();
+    let runs = 0;
+    const f = spot.mark((x: number) => ({ x, runs: ++runs, callback: () => x }), { name: 'withCallback' });
+    const result = f(1);
+    expect(result.x).toBe(1);
+    expect(result.callback()).toBe(1);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['encode', 'withCallback']]);
+    expect(events[0]!.error).toBeInstanceOf(UnencodableValueError);
+    expect(String(events[0]!.error)).toContain('result.callback cannot be stored: it is a function');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toContain('[beautyspot] withCallback: encode failed (result.callback cannot be stored');
+    expect(warn.mock.calls[0]![0]).toContain('the result was returned but not cached.');
+    expect(spot.entries()).toHaveLength(0);
+    expect(f(1).runs).toBe(2);
+  });
+
+  it('an async result that cannot be encoded still resolves for the caller', async () => {
+    const { spot, events } = observedSpot();
+    const f = spot.mark(async (x: number) => ({ x, tag: Symbol('t') }), { name: 'withSymbol' });
+    const result = await f(2);
+    expect(result.x).toBe(2);
+    expect(typeof result.tag).toBe('symbol');
+    expect(events.map(e => e.kind)).toEqual(['encode']);
+    expect(spot.entries()).toHaveLength(0);
+  });
+
+  it('a store whose put throws: the caller still gets the result and a write failure is reported', async () => {
+    const store = faultyStore({
+      put: () => {
+        throw new Error('disk full');
+      },
+    });
+    const { spot, events, warn } = observedSpot({ store });
+    const { body, runs } = tokens();
+    const f = spot.cachedRun(body, { name: 'unwritable' });
+    expect(f(1)).toBe('1#1');
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['write', 'unwritable'], ['write', 'unwritable']]);
+    expect((events[0]!.error as Error).message).toBe('disk full');
+    expect(warn.mock.calls[0]![0]).toBe('[beautyspot] unwritable: write failed (disk full); the result was returned but not cached.');
+    const g = spot.mark(async (x: number) => x * 2, { name: 'unwritableAsync' });
+    expect(await g(4)).toBe(8);
+    expect(events.at(-1)).toMatchObject({ kind: 'write', fn: 'unwritableAsync' });
+    expect(spot.stats()).toMatchObject({ writes: 0, errors: 3 });
+  });
+
+  it('a store whose get throws: a read failure is reported, the body runs and its result is stored', () => {
+    let failing = true;
+    const store = faultyStore({});
+    const realGet = store.get;
+    store.get = key => {
+      if (failing) throw new Error('database is locked');
+      return realGet(key);
+    };
+    const { spot, events, warn } = observedSpot({ store });
+    const { body, runs } = tokens();
+    const f = spot.cachedRun(body, { name: 'unreadable' });
+    expect(f(1)).toBe('1#1');
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['read', 'unreadable'], ['read', 'unreadable']]);
+    expect(warn.mock.calls[0]![0]).toBe('[beautyspot] unreadable: read failed (database is locked); treated as a miss and recomputed.');
+    failing = false;
+    expect(f(1)).toBe('1#2');
+    expect(runs()).toBe(2);
+  });
+
+  it('an eviction failure is reported as evict and the caller still gets the result', () => {
+    const store = faultyStore({
+      evict: () => {
+        throw new Error('evict broke');
+      },
+    });
+    const { spot, events } = observedSpot({ store, maxEntries: 1 });
+    const { body } = tokens();
+    const f = spot.cachedRun(body, { name: 'overfull' });
+    expect(f(1)).toBe('1#1');
+    expect(f(2)).toBe('2#2');
+    expect(events.map(e => [e.kind, e.fn])).toContainEqual(['evict', 'overfull']);
+    expect(f(2)).toBe('2#2');
+  });
+});
