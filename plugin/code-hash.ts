@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { Node, ts, type SourceFile } from 'ts-morph';
+
+const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
+
+export interface CodeHash {
+  hash: string;
+  /** Files whose code the hash covers (for watch mode). */
+  files: Set<string>;
+}
+
+/**
+ * A hash of the function's normalised source (reprinted without comments, so formatting and comments do
+ * not count) and of every project declaration it reaches by name, transitively: functions it calls or passes
+ * along, classes it constructs, module-level constants it reads. Declarations in node_modules and .d.ts files
+ * are not followed (a dependency upgrade does not invalidate; bump `version` for that).
+ */
+export function codeHash(root: Node, projectRoot: string): CodeHash {
+  const seen = new Set<Node>([root]);
+  const parts: string[] = [];
+  const files = new Set<string>();
+  const queue: Node[] = [root];
+  while (queue.length > 0) {
+    const node = queue.shift()!;
+    const file = node.getSourceFile();
+    files.add(file.getFilePath());
+    parts.push(`${relative(projectRoot, file.getFilePath())}\0${normalised(node, file)}`);
+    for (const declaration of referencedDeclarations(node)) {
+      if (seen.has(declaration)) continue;
+      seen.add(declaration);
+      queue.push(declaration);
+    }
+  }
+  // The root first, then its dependencies in a fixed order, so discovery order does not matter.
+  const [own, ...deps] = parts;
+  return { hash: createHash('sha256').update([own, ...deps.sort()].join('\0\0')).digest('hex').slice(0, 32), files };
+}
+
+function normalised(node: Node, file: SourceFile): string {
+  return printer.printNode(ts.EmitHint.Unspecified, node.compilerNode, file.compilerNode);
+}
+
+/** Project declarations referenced by identifiers inside `node`. */
+function referencedDeclarations(node: Node): Node[] {
+  const found: Node[] = [];
+  node.forEachDescendant(child => {
+    if (!Node.isIdentifier(child)) return;
+    let symbol = child.getSymbol();
+    if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
+    for (const declaration of symbol?.getDeclarations() ?? []) {
+      const target = followable(declaration);
+      if (target && target !== node && !isInside(target, node)) found.push(target);
+    }
+  });
+  return found;
+}
+
+/** The node to hash for a declaration, if it is project code worth following. */
+function followable(declaration: Node): Node | undefined {
+  const file = declaration.getSourceFile();
+  if (file.isDeclarationFile() || file.isInNodeModules()) return undefined;
+  if (Node.isFunctionDeclaration(declaration) || Node.isMethodDeclaration(declaration) || Node.isClassDeclaration(declaration)) return declaration;
+  if (Node.isVariableDeclaration(declaration)) {
+    const statement = declaration.getVariableStatement();
+    // Module-level constants and functions stored in variables; not locals, which are part of the body anyway.
+    return statement && Node.isSourceFile(statement.getParent()) && declaration.hasInitializer() ? declaration : undefined;
+  }
+  return undefined;
+}
+
+function isInside(node: Node, ancestor: Node): boolean {
+  return node.getPos() >= ancestor.getPos() && node.getEnd() <= ancestor.getEnd() && node.getSourceFile() === ancestor.getSourceFile();
+}
