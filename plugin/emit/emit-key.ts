@@ -29,6 +29,7 @@ export function emitKeyCode(plan: FunctionPlan, config: EmitConfig): EmittedKey 
   for (const name of named) e.namedWriter(name, plan.named[name]!);
   const keyed = plan.params.filter(p => p.plan.kind !== 'ignore');
   const body: string[] = [];
+  if (plan.key) body.push(`const key = (function (${plan.key.params}) { return (${plan.key.expression}); }).apply(self, args);`);
   if (plan.self) {
     body.push('w.mark();');
     e.write(plan.self, 'self', 'this', body);
@@ -44,7 +45,7 @@ export function emitKeyCode(plan: FunctionPlan, config: EmitConfig): EmittedKey 
       body.push('}');
       return;
     }
-    const arg = `args[${i}]`;
+    const arg = plan.key ? 'key' : `args[${i}]`;
     const value = param.defaultValue === undefined ? arg : `(${arg} === undefined ? (${param.defaultValue}) : ${arg})`;
     e.write(param.plan, value, param.name, body);
   });

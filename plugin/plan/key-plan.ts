@@ -56,6 +56,8 @@ export interface FunctionPlan {
   named: Record<string, KeyPlan>;
   /** Key `this` with this plan (a method whose `this` the user typed), or not at all. */
   self?: KeyPlan;
+  /** `key=EXPR`: the key is the expression's value over the parameters (then `params` holds its one plan). */
+  key?: { params: string; expression: string };
 }
 
 export interface ParamPlan {

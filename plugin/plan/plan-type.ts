@@ -1,4 +1,4 @@
-import type { Node, Type } from 'ts-morph';
+import { ts, type Node, type Type } from 'ts-morph';
 import type { Diagnostic } from '../diagnostics.js';
 import type { KeyPlan } from './key-plan.js';
 import { planBrand } from './plan-brand.js';
@@ -67,11 +67,11 @@ export class TypePlanner implements PlanContext {
 }
 
 function describe(path: string, type: Type): string {
-  return `${path} (type ${shortText(type)})`;
+  return `parameter ${path} (type ${shortText(type)})`;
 }
 
 function shortText(type: Type): string {
-  const text = type.getText(undefined, 1 /* ts.TypeFormatFlags.NoTruncation off; drop import("…") paths */).replace(/import\("[^"]*"\)\./g, '');
+  const text = type.getText(undefined, ts.TypeFormatFlags.NoTruncation).replace(/import\("[^"]*"\)\./g, '');
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { SourceMap } from 'magic-string';
+import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { codeHash } from './code-hash.js';
+import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { emitKeyCode } from './emit/emit-key.js';
+import { findMarked, type MarkedFunction } from './find/find-marked.js';
+import type { FunctionPlan } from './plan/key-plan.js';
+import { planFunction, usesThis } from './plan/plan-function.js';
+import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
+import { rewrite, RUNTIME_MODULE, type CompiledFunction } from './rewrite.js';
+
+export interface BeautyspotOptions {
+  /** tsconfig.json used for type information. Default: the nearest one above the project root. */
+  tsconfig?: string;
+  /** Root that function ids are relative to. Default: the nearest directory with a package.json above each file. */
+  root?: string;
+  /** Warn when a parameter falls back to the dynamic encoder (any, unknown, generics). Default false. */
+  strict?: boolean;
+  /** The module generated code imports the runtime from. Default "beautyspot/runtime". */
+  runtimeModule?: string;
+}
+
+export interface TransformOutput {
+  code: string;
+  map: SourceMap;
+  /** Files the generated keys and code hashes depend on (for watch mode). */
+  dependencies: string[];
+  warnings: string[];
+  /** The plans, by function id (for tests and debugging). */
+  plans: Record<string, FunctionPlan>;
+}
+
+/** Cheap text check that every bundler runs before anything heavy. */
+export const ANNOTATION_HINT = /@mark|beautyspot:/;
+
+/**
+ * Per-build state: one long-lived ts-morph project, created when the first annotated file arrives and
+ * updated file by file. Unannotated files never reach it.
+ */
+export class BeautyspotContext {
+  private project: Project | undefined;
+
+  constructor(readonly options: BeautyspotOptions = {}) {}
+
+  /** Rewrites the marked functions of one file; undefined when there are none. Throws BeautyspotBuildError. */
+  transform(code: string, id: string): TransformOutput | undefined {
+    if (!ANNOTATION_HINT.test(code)) return undefined;
+    const fileName = id.split('?')[0]!;
+    const project = this.getProject(fileName);
+    const file = project.createSourceFile(fileName, code, { overwrite: true });
+    const root = this.rootFor(fileName);
+    const path = relative(process.cwd(), fileName) || fileName;
+    const diagnostics: Diagnostic[] = [];
+    const marked = findMarked(file, path, diagnostics);
+    if (marked.length === 0 && diagnostics.length === 0) return undefined;
+
+    const dependencies = new Set<string>();
+    const plans: Record<string, FunctionPlan> = {};
+    const compiled: CompiledFunction[] = [];
+    const keyed: { fn: MarkedFunction; index: number }[] = [];
+    marked.forEach((fn, index) => {
+      const report = reporter(file, path, fn, diagnostics);
+      const id = `${relative(root, fileName).split(sep).join('/')}#${fn.options.name ?? fn.qualifiedName}`;
+      const plan = fn.options.key === undefined ? planFunction(fn, { report, strict: this.options.strict ?? false }) : { params: [], named: {} };
+      if (fn.kind === 'method' && !fn.isStatic && !plan.self && fn.options.key === undefined && usesThis(fn.node)) {
+        report('this', `${fn.qualifiedName} reads \`this\`, which is not part of its key`,
+          `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
+      }
+      const hash = fn.options.codeHash === false ? { hash: '', files: new Set<string>() } : codeHash(fn.node, root);
+      hash.files.forEach(f => dependencies.add(f));
+      plans[id] = plan;
+      compiled.push({
+        marked: fn,
+        id,
+        codeHash: hash.hash,
+        key: emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` }),
+        async: isAsync(fn),
+        paramsText: fn.node.getParameters().map(p => p.getText()).join(', '),
+      });
+      if (fn.options.key !== undefined) keyed.push({ fn, index });
+    });
+    // Key expressions are type-checked last: checking them appends to the in-memory file.
+    for (const { fn, index } of keyed) {
+      const entry = compiled[index]!;
+      const plan = planKeyExpression(file, fn, index, entry.paramsText, reporter(file, path, fn, diagnostics), this.options.strict ?? false);
+      plans[entry.id] = plan;
+      entry.key = emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` });
+    }
+    const errors = diagnostics.filter(d => d.severity === 'error');
+    if (errors.length > 0) throw new BeautyspotBuildError(errors);
+
+    const s = rewrite(file, code, compiled, this.options.runtimeModule ?? RUNTIME_MODULE);
+    return {
+      code: s.toString(),
+      map: s.generateMap({ hires: true, source: fileName, includeContent: true }),
+      dependencies: [...dependencies].filter(f => f !== fileName),
+      warnings: diagnostics.filter(d => d.severity === 'warning').map(formatDiagnostic),
+      plans,
+    };
+  }
+
+  /** A file changed on disk (watch mode): the next transforms see its new types. */
+  invalidate(fileName: string): void {
+    const file = this.project?.getSourceFile(fileName);
+    if (file && !file.isSaved()) return;
+    file?.refreshFromFileSystemSync();
+  }
+
+  private getProject(fileName: string): Project {
+    if (this.project) return this.project;
+    const tsconfig = this.options.tsconfig ?? findUp(dirname(fileName), 'tsconfig.json');
+    this.project = tsconfig
+      ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } })
+      : new Project({ compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, allowJs: true } });
+    return this.project;
+  }
+
+  private rootFor(fileName: string): string {
+    if (this.options.root) return resolve(this.options.root);
+    const pkg = findUp(dirname(fileName), 'package.json');
+    return pkg ? dirname(pkg) : process.cwd();
+  }
+}
+
+function reporter(file: SourceFile, path: string, fn: MarkedFunction, diagnostics: Diagnostic[]): PlanTypeOptions['report'] {
+  return (paramPath, message, fix, severity) => {
+    // Point at the parameter the problem is in, else at the function.
+    const root = paramPath.split(/[.[]/)[0];
+    const param = fn.node.getParameters().find(p => p.getNameNode().getText() === root);
+    const { line, column } = file.getLineAndColumnAtPos((param ?? fn.node).getStart());
+    diagnostics.push({ file: path, line, col: column, fn: fn.qualifiedName, path: paramPath, message: `${fn.qualifiedName}: ${message}`, fix, severity });
+  };
+}
+
+/** `key=EXPR`: type-checks the expression over the parameters and plans its type. */
+function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, params: string, report: PlanTypeOptions['report'], strict: boolean): FunctionPlan {
+  const expression = fn.options.key!;
+  const self = fn.kind === 'method' && !fn.isStatic ? `this: ${fn.binding}${params ? ', ' : ''}` : '';
+  const [check] = file.addStatements(`function __beautyspot_key${index}(${self}${params}) { return (${expression}); }`);
+  const key = { params, expression };
+  if (!check || !Node.isFunctionDeclaration(check)) return { params: [], named: {}, key };
+  for (const d of file.getPreEmitDiagnostics()) {
+    const start = d.getStart() ?? -1;
+    if (start < check.getStart() || start > check.getEnd()) continue;
+    report('key', `key=${expression} does not type-check: ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, ' ')}`,
+      'The key expression may use the parameters (and `this` in methods)', 'error');
+  }
+  const planner = new TypePlanner(check, { report, strict });
+  return { params: [{ name: 'key', plan: planner.plan(check.getReturnType(), 'key') }], named: planner.named, key };
+}
+
+function isAsync(fn: MarkedFunction): boolean {
+  if (fn.node.isAsync()) return true;
+  return fn.node.getReturnType().getSymbol()?.getName() === 'Promise';
+}
+
+function findUp(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, name))) return join(d, name);
+    if (dirname(d) === d) return undefined;
+  }
+}

@@ -1,0 +1,4 @@
+import { beautyspot } from './unplugin.js';
+
+/** `plugins: [beautyspot()]` in esbuild's build options. */
+export default beautyspot.esbuild;

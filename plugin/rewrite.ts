@@ -1,0 +1,98 @@
+import MagicString from 'magic-string';
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { EmittedKey } from './emit/emit-key.js';
+import type { MarkedFunction } from './find/find-marked.js';
+import type { AnnotationOptions } from './find/parse-options.js';
+
+/** The runtime namespace the generated code binds, and the module it comes from. */
+export const NS = '__beautyspot';
+export const RUNTIME_MODULE = 'beautyspot/runtime';
+
+export interface CompiledFunction {
+  marked: MarkedFunction;
+  id: string;
+  codeHash: string;
+  key: EmittedKey;
+  async: boolean;
+  /** Parameter list text (with types, as written) for `cost=` expressions. */
+  paramsText: string;
+}
+
+/**
+ * Rewrites a file so each marked name refers to a cached wrapper, leaving every original body where it was
+ * (so stack traces and source maps point at the user's lines):
+ * - `function f(){}` stays, and `f = markCompiled(…, f, …)` runs first thing in the module. Declarations
+ *   stay hoisted and exports stay live bindings; an anonymous default export gets a name to rebind.
+ * - `const f = (…) => …` becomes `const f = markCompiled(…, (…) => …, …)`.
+ * - methods are replaced on the prototype (or the class) right after the class body.
+ */
+export function rewrite(file: SourceFile, code: string, functions: CompiledFunction[], runtimeModule = RUNTIME_MODULE): MagicString {
+  const s = new MagicString(code);
+  const head: string[] = [`import * as ${NS} from ${JSON.stringify(runtimeModule)};`];
+  functions.forEach((f, i) => {
+    head.push(f.key.preamble);
+    const open = `${NS}.markCompiled(${JSON.stringify(f.marked.options.spot)}, `;
+    const close = (method = ''): string => `, ${optionsLiteral(f, i)}, ${compiledLiteral(f)}${method})`;
+    const { marked } = f;
+    if (marked.kind === 'declaration') {
+      let binding = marked.binding;
+      if (!binding) {
+        // `export default function () {}` has no binding to reassign: give it one.
+        binding = `__beautyspot_default${i}`;
+        s.appendLeft(marked.node.getFirstChildByKindOrThrow(SyntaxKind.FunctionKeyword).getEnd(), ` ${binding}`);
+      }
+      head.push(`${binding} = ${open}${binding}${close()};`);
+    } else if (marked.kind === 'variable') {
+      s.appendLeft(marked.node.getStart(), open);
+      s.appendLeft(marked.node.getEnd(), close());
+    } else {
+      const owner = marked.isStatic ? marked.binding : `${marked.binding}.prototype`;
+      const member = `${owner}[${JSON.stringify(methodName(marked))}]`;
+      const method = `, { name: ${JSON.stringify(methodName(marked))}, static: ${marked.isStatic} }`;
+      s.appendLeft(marked.node.getParentOrThrow().getEnd(), `\n${member} = ${open}${member}${close(method)};`);
+    }
+  });
+  const at = insertionPoint(file);
+  s.appendLeft(at, `${at > 0 ? '\n' : ''}${head.filter(Boolean).join('\n')}\n`);
+  return s;
+}
+
+/** After directives and imports, so the generated statements run before any user code. */
+function insertionPoint(file: SourceFile): number {
+  let pos = 0;
+  for (const statement of file.getStatements()) {
+    const directive = Node.isExpressionStatement(statement) && Node.isStringLiteral(statement.getExpression());
+    if (directive || Node.isImportDeclaration(statement)) pos = statement.getEnd();
+    else break;
+  }
+  return pos;
+}
+
+function methodName(marked: MarkedFunction): string {
+  return Node.isMethodDeclaration(marked.node) ? marked.node.getName() : marked.qualifiedName;
+}
+
+function optionsLiteral(f: CompiledFunction, i: number): string {
+  const o: AnnotationOptions = f.marked.options;
+  const fields: string[] = [];
+  const put = (name: string, value: unknown): void => {
+    if (value !== undefined) fields.push(`${name}: ${JSON.stringify(value)}`);
+  };
+  put('version', o.version);
+  put('name', o.name);
+  put('ttl', o.ttl);
+  put('blob', o.blob);
+  put('access', o.access);
+  put('limit', o.limit);
+  put('codeHash', o.codeHash);
+  put('tags', o.tags);
+  if (o.cost !== undefined) {
+    fields.push(/^\d+(\.\d+)?$/.test(o.cost) ? `cost: ${o.cost}` : `cost: function __beautyspot_cost${i}(${f.paramsText}) { return (${o.cost}); }`);
+  }
+  return `{ ${fields.join(', ')} }`;
+}
+
+function compiledLiteral(f: CompiledFunction): string {
+  return `{ id: ${JSON.stringify(f.id)}, codeHash: ${JSON.stringify(f.codeHash)}, params: ${JSON.stringify(f.key.params)}, ` +
+    `async: ${f.async}, fnName: ${JSON.stringify(f.marked.qualifiedName.split('.').pop())}, writeArgs: ${f.key.writer} }`;
+}

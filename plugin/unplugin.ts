@@ -1,0 +1,45 @@
+import { createUnplugin, type FilterPattern } from 'unplugin';
+import { BeautyspotBuildError } from './diagnostics.js';
+import { ANNOTATION_HINT, BeautyspotContext, type BeautyspotOptions } from './context.js';
+
+export interface BeautyspotPluginOptions extends BeautyspotOptions {
+  /** Files to transform. Default: .ts .tsx .mts .cts .js .jsx .mjs .cjs */
+  include?: FilterPattern;
+  /** Files to leave alone. Default: node_modules. */
+  exclude?: FilterPattern;
+}
+
+const SOURCE = /\.[cm]?[jt]sx?$/;
+
+/** The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …). */
+export const beautyspot = createUnplugin((options: BeautyspotPluginOptions = {}) => {
+  const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
+  let context: BeautyspotContext | undefined;
+  return {
+    name: 'beautyspot',
+    enforce: 'pre',
+    transform: {
+      // Declared as data so bundlers that support hook filters skip unannotated files natively.
+      filter: { id: { include, exclude }, code: ANNOTATION_HINT },
+      handler(code, id) {
+        // Repeated for bundlers that ignore filters: an unannotated file costs one regex test.
+        if (!ANNOTATION_HINT.test(code)) return undefined;
+        context ??= new BeautyspotContext(contextOptions);
+        let out;
+        try {
+          out = context.transform(code, id);
+        } catch (error) {
+          if (error instanceof BeautyspotBuildError) this.error(error.message);
+          throw error;
+        }
+        if (!out) return undefined;
+        for (const file of out.dependencies) this.addWatchFile(file);
+        for (const warning of out.warnings) this.warn(warning);
+        return { code: out.code, map: out.map };
+      },
+    },
+    watchChange(id) {
+      context?.invalidate(id);
+    },
+  };
+});

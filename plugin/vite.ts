@@ -1,0 +1,4 @@
+import { beautyspot } from './unplugin.js';
+
+/** `plugins: [beautyspot()]` in vite.config.ts (and vitest). */
+export default beautyspot.vite;
