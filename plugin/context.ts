@@ -9,7 +9,7 @@ import { findMarked, type MarkedFunction } from './find/find-marked.js';
 import type { FunctionPlan } from './plan/key-plan.js';
 import { planFunction, usesThis } from './plan/plan-function.js';
 import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
-import { rewrite, RUNTIME_MODULE, type CompiledFunction } from './rewrite.js';
+import { rewrite, REWRITTEN_MARK, RUNTIME_MODULE, type CompiledFunction } from './rewrite.js';
 
 export interface BeautyspotOptions {
   /** tsconfig.json used for type information. Default: the nearest one above the project root. */
@@ -46,7 +46,8 @@ export class BeautyspotContext {
 
   /** Rewrites the marked functions of one file; undefined when there are none. Throws BeautyspotBuildError. */
   transform(code: string, id: string): TransformOutput | undefined {
-    if (!ANNOTATION_HINT.test(code)) return undefined;
+    // Already rewritten (a second pass, or a file that went through another beautyspot plugin): leave it.
+    if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
     const fileName = id.split('?')[0]!;
     const project = this.getProject(fileName);
     const file = project.createSourceFile(fileName, code, { overwrite: true });
@@ -63,7 +64,7 @@ export class BeautyspotContext {
     marked.forEach((fn, index) => {
       const report = reporter(file, path, fn, diagnostics);
       const id = `${relative(root, fileName).split(sep).join('/')}#${fn.options.name ?? fn.qualifiedName}`;
-      const plan = fn.options.key === undefined ? planFunction(fn, { report, strict: this.options.strict ?? false }) : { params: [], named: {} };
+      const plan = fn.options.key === undefined ? planFunction(fn, { report, strict: this.options.strict ?? false, files: dependencies }) : { params: [], named: {} };
       if (fn.kind === 'method' && !fn.isStatic && !plan.self && fn.options.key === undefined && usesThis(fn.node)) {
         report('this', `${fn.qualifiedName} reads \`this\`, which is not part of its key`,
           `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
@@ -84,7 +85,7 @@ export class BeautyspotContext {
     // Key expressions are type-checked last: checking them appends to the in-memory file.
     for (const { fn, index } of keyed) {
       const entry = compiled[index]!;
-      const plan = planKeyExpression(file, fn, index, entry.paramsText, reporter(file, path, fn, diagnostics), this.options.strict ?? false);
+      const plan = planKeyExpression(file, fn, index, entry.paramsText, { report: reporter(file, path, fn, diagnostics), strict: this.options.strict ?? false, files: dependencies });
       plans[entry.id] = plan;
       entry.key = emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` });
     }
@@ -135,7 +136,8 @@ function reporter(file: SourceFile, path: string, fn: MarkedFunction, diagnostic
 }
 
 /** `key=EXPR`: type-checks the expression over the parameters and plans its type. */
-function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, params: string, report: PlanTypeOptions['report'], strict: boolean): FunctionPlan {
+function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, params: string, options: PlanTypeOptions): FunctionPlan {
+  const { report } = options;
   const expression = fn.options.key!;
   const self = fn.kind === 'method' && !fn.isStatic ? `this: ${fn.binding}${params ? ', ' : ''}` : '';
   const [check] = file.addStatements(`function __beautyspot_key${index}(${self}${params}) { return (${expression}); }`);
@@ -147,7 +149,7 @@ function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, 
     report('key', `key=${expression} does not type-check: ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, ' ')}`,
       'The key expression may use the parameters (and `this` in methods)', 'error');
   }
-  const planner = new TypePlanner(check, { report, strict });
+  const planner = new TypePlanner(check, options);
   return { params: [{ name: 'key', plan: planner.plan(check.getReturnType(), 'key') }], named: planner.named, key };
 }
 

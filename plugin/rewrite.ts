@@ -7,6 +7,8 @@ import type { AnnotationOptions } from './find/parse-options.js';
 /** The runtime namespace the generated code binds, and the module it comes from. */
 export const NS = '__beautyspot';
 export const RUNTIME_MODULE = 'beautyspot/runtime';
+/** The namespace import every rewritten file starts with; its presence means "already rewritten". */
+export const REWRITTEN_MARK = `import * as ${NS} from `;
 
 export interface CompiledFunction {
   marked: MarkedFunction;
@@ -28,7 +30,7 @@ export interface CompiledFunction {
  */
 export function rewrite(file: SourceFile, code: string, functions: CompiledFunction[], runtimeModule = RUNTIME_MODULE): MagicString {
   const s = new MagicString(code);
-  const head: string[] = [`import * as ${NS} from ${JSON.stringify(runtimeModule)};`];
+  const head: string[] = [`${REWRITTEN_MARK}${JSON.stringify(runtimeModule)};`];
   functions.forEach((f, i) => {
     head.push(f.key.preamble);
     const open = `${NS}.markCompiled(${JSON.stringify(f.marked.options.spot)}, `;

@@ -1,4 +1,4 @@
-import { Tag } from '../../runtime/keys/tags.js';
+import { KeyWriter } from '../../runtime/keys/key-writer.js';
 import type { FunctionPlan, KeyPlan } from '../plan/key-plan.js';
 
 export interface EmitConfig {
@@ -213,8 +213,9 @@ class Emitter {
     let constant = this.keys.get(name);
     if (!constant) {
       constant = `${this.config.prefix}k${this.keys.size}`;
-      const utf8 = Buffer.from(name, 'utf8');
-      const bytes = [Tag.string, ...u32(utf8.length), ...utf8];
+      const w = new KeyWriter(16);
+      w.key(name);
+      const bytes = [...w.view()];
       this.preamble.push(`const ${constant} = /* ${JSON.stringify(name).replace(/\*\//g, '*\\/')} */ new Uint8Array([${bytes.join(',')}]);`);
       this.keys.set(name, constant);
     }
@@ -224,8 +225,4 @@ class Emitter {
   private refName(name: string): string {
     return `${this.config.prefix}w_${name.replace(/[^\w$]/g, '_')}`;
   }
-}
-
-function u32(n: number): number[] {
-  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 }

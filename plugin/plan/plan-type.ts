@@ -21,6 +21,8 @@ export interface PlanTypeOptions {
   report(path: string, message: string, fix: string | undefined, severity: Diagnostic['severity']): void;
   /** Warn when a value falls back to the dynamic encoder. */
   strict: boolean;
+  /** Collects the files declaring the planned types (watch mode re-runs the transform when they change). */
+  files?: Set<string>;
 }
 
 /** Plans parameter types; recursive types become named plans referenced by `{ kind: 'ref' }`. */
@@ -36,6 +38,7 @@ export class TypePlanner implements PlanContext {
       active.used = true;
       return { kind: 'ref', name: active.name };
     }
+    this.noteFiles(type);
     const entry = { name: refName(type, Object.keys(this.named).length + this.active.size), used: false };
     this.active.set(type.compilerType, entry);
     try {
@@ -49,6 +52,16 @@ export class TypePlanner implements PlanContext {
       return this.dynamic(path, type, 'its type is not one beautyspot knows');
     } finally {
       this.active.delete(type.compilerType);
+    }
+  }
+
+  private noteFiles(type: Type): void {
+    if (!this.options.files) return;
+    for (const symbol of [type.getSymbol(), type.getAliasSymbol()]) {
+      for (const declaration of symbol?.getDeclarations() ?? []) {
+        const file = declaration.getSourceFile();
+        if (!file.isInNodeModules() && !file.isFromExternalLibrary()) this.options.files.add(file.getFilePath());
+      }
     }
   }
 
