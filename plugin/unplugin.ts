@@ -29,8 +29,13 @@ export const beautyspot = createUnplugin((options: BeautyspotPluginOptions = {})
         try {
           out = context.transform(code, id);
         } catch (error) {
-          if (error instanceof BeautyspotBuildError) this.error(error.message);
-          throw error;
+          if (!(error instanceof BeautyspotBuildError)) throw error;
+          // With the first problem's location, so bundlers point at the annotated file (esbuild would otherwise
+          // name its own source). Rollup and vite throw here; esbuild collects the error and fails the build.
+          const first = error.diagnostics[0];
+          const loc = first && { file: id.split('?')[0]!, line: first.line, column: first.col - 1 };
+          this.error({ message: error.message, id, ...(loc ? { loc } : {}) });
+          return undefined;
         }
         if (!out) return undefined;
         for (const file of out.dependencies) this.addWatchFile(file);

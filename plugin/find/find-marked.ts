@@ -26,8 +26,11 @@ export interface MarkedFunction {
 
 /** `/** … @mark opts` (JSDoc tag) or `// beautyspot: mark opts` (pragma). Group 1 or 2 holds the options. */
 const ANNOTATION = /(?:^|[\s*])@mark(?![\w-])([^\n]*?)(?:\*\/|$)|^\s*\/\/\s*beautyspot:\s*mark(?![\w-])(.*)$/m;
-/** Any annotation-looking text, to report the ones attached to nothing we support. */
-const ANY_ANNOTATION = /@mark(?![\w-])|\/\/\s*beautyspot:\s*mark(?![\w-])/g;
+/**
+ * Any annotation-looking text, to report the ones attached to nothing we support. Like ANNOTATION, a tag
+ * starts a word: prose such as "`@mark spot=api`" in a doc comment is not an annotation.
+ */
+const ANY_ANNOTATION = /(?<=^|[\s*])@mark(?![\w-])|\/\/\s*beautyspot:\s*mark(?![\w-])/gm;
 
 /** Finds the annotated functions of a file; problems become diagnostics, never silence. */
 export function findMarked(file: SourceFile, path: string, diagnostics: Diagnostic[]): MarkedFunction[] {
@@ -44,7 +47,8 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
     for (const comment of node.getLeadingCommentRanges()) {
       const match = ANNOTATION.exec(comment.getText());
       if (!match) continue;
-      const pos = comment.getPos() + (match.index ?? 0);
+      // Point at the tag itself (`@mark`), not at the white space the pattern matched before it.
+      const pos = comment.getPos() + (match.index ?? 0) ;
       claimed.add(comment.getPos());
       try {
         return { options: parseAnnotationOptions((match[1] ?? match[2] ?? '').trim()), pos };
@@ -113,7 +117,7 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
   }
 
   // Annotations attached to nothing supported (nested functions, object methods, classes…) are errors too.
-  for (const comment of commentsWithAnnotations(file)) {
+  for (const [comment, tag] of commentsWithAnnotations(file)) {
     if (claimed.has(comment)) continue;
     at(comment, 'this annotation is not on a function beautyspot can mark',
       'Mark a module-level function declaration, a `const f = (…) => …` or a class method');
@@ -121,22 +125,24 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
   return found;
 }
 
-function commentsWithAnnotations(file: SourceFile): number[] {
-  const positions: number[] = [];
+/** Comment start → position of the first annotation tag in it. */
+function commentsWithAnnotations(file: SourceFile): Map<number, number> {
+  const positions = new Map<number, number>();
   const text = file.getFullText();
   for (const match of text.matchAll(ANY_ANNOTATION)) {
     const pos = match.index ?? 0;
     const node = file.getDescendantAtPos(pos);
     // Only real comments count: not strings, templates or regexes that happen to contain the text.
     const comment = commentAt(file, pos);
-    if (comment !== undefined && (!node || !Node.isStringLiteral(node))) positions.push(comment);
+    if (comment !== undefined && (!node || !Node.isStringLiteral(node)) && !positions.has(comment)) positions.set(comment, pos);
   }
-  return [...new Set(positions)];
+  return positions;
 }
 
 /** The start of the comment containing `pos`, if `pos` is inside a comment. */
 function commentAt(file: SourceFile, pos: number): number | undefined {
   let node: Node | undefined = file.getDescendantAtPos(pos) ?? file;
+  // A comment on its own line inside a block is a node of its own (ts-morph's comment statements).
   while (node) {
     for (const comment of [...node.getLeadingCommentRanges(), ...node.getTrailingCommentRanges()]) {
       if (comment.getPos() <= pos && pos < comment.getEnd()) return comment.getPos();
