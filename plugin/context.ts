@@ -63,10 +63,11 @@ export class BeautyspotContext {
     const keyed: { fn: MarkedFunction; index: number }[] = [];
     marked.forEach((fn, index) => {
       const report = reporter(file, path, fn, diagnostics);
-      const id = `${relative(root, fileName).split(sep).join('/')}#${fn.options.name ?? fn.qualifiedName}`;
+      // name= is the whole stable id (it survives moving the file); otherwise file + qualified name.
+      const id = fn.options.name ?? `${relative(root, fileName).split(sep).join('/')}#${fn.qualifiedName}`;
       const plan = fn.options.key === undefined ? planFunction(fn, { report, strict: this.options.strict ?? false, files: dependencies }) : { params: [], named: {} };
       if (fn.kind === 'method' && !fn.isStatic && !plan.self && fn.options.key === undefined && usesThis(fn.node)) {
-        report('this', `${fn.qualifiedName} reads \`this\`, which is not part of its key`,
+        report('this', 'the method reads `this`, which is not part of its key',
           `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
       }
       const hash = fn.options.codeHash === false ? { hash: '', files: new Set<string>() } : codeHash(fn.node, root);

@@ -48,7 +48,7 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
       const match = ANNOTATION.exec(comment.getText());
       if (!match) continue;
       // Point at the tag itself (`@mark`), not at the white space the pattern matched before it.
-      const pos = comment.getPos() + (match.index ?? 0) ;
+      const pos = comment.getPos() + (match.index ?? 0) + (match[1] !== undefined ? match[0].indexOf('@mark') : 0);
       claimed.add(comment.getPos());
       try {
         return { options: parseAnnotationOptions((match[1] ?? match[2] ?? '').trim()), pos };
@@ -119,7 +119,7 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
   // Annotations attached to nothing supported (nested functions, object methods, classes…) are errors too.
   for (const [comment, tag] of commentsWithAnnotations(file)) {
     if (claimed.has(comment)) continue;
-    at(comment, 'this annotation is not on a function beautyspot can mark',
+    at(tag, 'this annotation is not on a function beautyspot can mark',
       'Mark a module-level function declaration, a `const f = (…) => …` or a class method');
   }
   return found;
@@ -143,6 +143,7 @@ function commentsWithAnnotations(file: SourceFile): Map<number, number> {
 function commentAt(file: SourceFile, pos: number): number | undefined {
   let node: Node | undefined = file.getDescendantAtPos(pos) ?? file;
   // A comment on its own line inside a block is a node of its own (ts-morph's comment statements).
+  if (Node.isCommentNode(node)) return node.getPos();
   while (node) {
     for (const comment of [...node.getLeadingCommentRanges(), ...node.getTrailingCommentRanges()]) {
       if (comment.getPos() <= pos && pos < comment.getEnd()) return comment.getPos();

@@ -3,7 +3,11 @@ import type { KindPlanner } from './plan-context.js';
 
 /** Whether a type carries one of the package's optional brand properties (`__@fileBrand@…`). */
 export function hasBrand(type: Type, brand: 'fileBrand' | 'dirBrand' | 'ignoreBrand'): boolean {
-  if (type.isUnion()) return type.getUnionTypes().every(member => hasBrand(member, brand));
+  if (type.isUnion()) {
+    // `x?: Ignore<T>` is `Ignore<T> | undefined`: a missing value is left out of the key as well.
+    const members = brand === 'ignoreBrand' ? type.getUnionTypes().filter(m => !m.isUndefined() && !m.isNull()) : type.getUnionTypes();
+    return members.length > 0 && members.every(member => hasBrand(member, brand));
+  }
   const prefix = `__@${brand}@`;
   return type.getProperties().some(property => property.getName().startsWith(prefix));
 }

@@ -25,6 +25,8 @@ export const planPrimitive: KindPlanner = type => {
 
 /** The `typeof`-style category a union member is told apart by at run time. */
 export function primitiveCategory(type: Type): 'string' | 'number' | 'boolean' | 'bigint' | 'null' | 'undefined' | undefined {
+  // A branded primitive (`FilePath` is `string & { … }`) is told apart by its primitive's typeof.
+  if (type.isIntersection()) return type.getIntersectionTypes().map(primitiveCategory).find(c => c !== undefined);
   const flags = type.getFlags();
   if (flags & F.StringLike) return 'string';
   if (flags & F.NumberLike) return 'number';

@@ -1,6 +1,7 @@
 import type { Type } from 'ts-morph';
 import type { KeyPlan, UnionMember } from './key-plan.js';
 import type { KindPlanner, PlanContext } from './plan-context.js';
+import { hasBrand } from './plan-brand.js';
 import { primitiveCategory } from './plan-primitive.js';
 
 type Category = UnionMember['test'];
@@ -29,7 +30,8 @@ export const planUnion: KindPlanner = (type, path, ctx) => {
     const group = groups.get(test);
     if (!group) continue;
     if (test === 'object' && discriminated) result.push({ test, plan: discriminated });
-    else if (group.length === 1 || test === 'string' || test === 'number' || test === 'bigint') result.push({ test, plan: ctx.plan(group[0]!, path) });
+    // Every member of these groups keys the same way at run time, except a branded path, which must win.
+    else if (group.length === 1 || test === 'string' || test === 'number' || test === 'bigint') result.push({ test, plan: ctx.plan(group.find(isPath) ?? group[0]!, path) });
     else result.push({ test, plan: ctx.dynamic(path, type, `it is a union of several ${test} types`) });
   }
   return { kind: 'union', members: result };
@@ -37,6 +39,10 @@ export const planUnion: KindPlanner = (type, path, ctx) => {
 
 function category(type: Type): Category {
   return primitiveCategory(type) ?? (type.isArray() || type.isReadonlyArray() || type.isTuple() ? 'array' : 'object');
+}
+
+function isPath(type: Type): boolean {
+  return hasBrand(type, 'fileBrand') || hasBrand(type, 'dirBrand');
 }
 
 function isNullish(type: Type): boolean {
