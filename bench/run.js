@@ -1,0 +1,287 @@
+// The benchmark orchestrator: `npm run bench` (builds dist/ first).
+// Each trial is data: the child processes to run (file + driver + arguments) and how to print their results.
+// Every measurement runs in a fresh `node` process; this process only spawns, collects JSON and prints.
+// Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
+//
+// Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { runTrial } from './lib/child.js';
+import { ENTRIES, SCALE_MAX } from './lib/fixture.js';
+import { count, formatBytes, header, ms, pct, ratio, table, us } from './lib/print.js';
+import { RUNTIME_PATH } from './lib/runtime.js';
+
+const SCALE_SMALL = Math.min(10_000, SCALE_MAX);
+/** Entries of the scale trial found through the marked function (the rest are filler rows). */
+const scaleReal = size => Math.min(size, 100_000);
+/** How long cacache may take to fill before the trial uses the entries it has. */
+const CACACHE_BUDGET_MS = 60_000;
+
+const COLS = {
+  name: { title: 'driver', align: 'l' },
+  entries: { title: 'entries', align: 'r' },
+  perOp: { title: 'µs/op', align: 'r' },
+  spread: { title: 'spread', align: 'r' },
+  target: { title: 'target', align: 'l' },
+};
+
+/** A target line for the final block: measured ratio (or value) vs the limit. */
+function target(trial, text, measured, pass, shown) {
+  return { trial, text, measured, pass, shown };
+}
+
+function failedRow(name, error, width) {
+  return [name, ...Array(width - 2).fill('-'), `FAILED: ${error.message.split('\n')[0].slice(0, 120)}`];
+}
+
+const TRIALS = [
+  {
+    id: 'hit',
+    title: `hit: one cached call, random keys among ${count(ENTRIES)} entries of a ~140-byte value, keyed by (string, number)`,
+    file: 'hit.js',
+    steps: [
+      { key: 'setup', args: { driver: 'setup', entries: ENTRIES } },
+      { key: 'spot', args: { driver: 'spot', rounds: 10, ops: 20_000 } },
+      { key: 'notouch', args: { driver: 'notouch', rounds: 10, ops: 20_000 } },
+      { key: 'keyv', args: { driver: 'keyv', entries: ENTRIES, rounds: 5 }, sub: 'keyv' },
+      { key: 'cacache', args: { driver: 'cacache', entries: ENTRIES, rounds: 5, budgetMs: CACACHE_BUDGET_MS }, sub: 'cacache' },
+      { key: 'map', args: { driver: 'map', entries: ENTRIES, rounds: 10, ops: 20_000 } },
+      { key: 'pmemoize', args: { driver: 'pmemoize', entries: ENTRIES, rounds: 10, ops: 20_000 } },
+    ],
+    render(r, errors) {
+      const floor = r.spot?.floor;
+      const bs = r.spot?.beautyspot;
+      const cols = [COLS.name, COLS.entries, COLS.perOp, COLS.spread, { title: '× floor', align: 'r' },
+        { title: '× beautyspot', align: 'r' }, COLS.target];
+      const row = (name, m, entries, goal = '') => m
+        ? [name, count(entries), us(m.us), pct(m.spread), ratio(m.us / floor?.us), ratio(m.us / bs?.us), goal]
+        : null;
+      const targets = [];
+      const rows = [];
+      const add = (key, name, m, entries, goal) => {
+        if (errors[key]) rows.push(failedRow(name, errors[key], cols.length));
+        else rows.push(row(name, m, entries, goal));
+      };
+      add('spot', 'floor: better-sqlite3 get + codec.decode', floor, r.spot?.real);
+      add('spot', 'beautyspot: marked (string, number) fn', bs, r.spot?.real, 'beautyspot ≤ 1.3× floor');
+      if (errors.notouch) rows.push(failedRow('diag: beautyspot, touch() a no-op', errors.notouch, cols.length));
+      else if (r.notouch) {
+        const d = r.notouch.beautyspot;
+        rows.push(['diag: beautyspot, touch() a no-op', count(r.notouch.real), us(d.us), pct(d.spread),
+          `${ratio(d.us / r.notouch.floor.us)} own`, ratio(d.us / bs?.us), '(informative)']);
+      }
+      add('keyv', 'keyv 5 + @keyv/sqlite 4', r.keyv, r.keyv?.entries, 'keyv ≥ 5× beautyspot');
+      add('cacache', 'cacache 20 get + JSON.parse', r.cacache, r.cacache?.entries, 'cacache ≥ 20× beautyspot');
+      add('map', 'Map + JSON.stringify memo (in memory)', r.map, r.map?.entries);
+      add('pmemoize', 'p-memoize 8 (in memory, async)', r.pmemoize, r.pmemoize?.entries);
+      if (floor && bs) targets.push(target('hit', 'beautyspot hit ≤ 1.3× floor', bs.us / floor.us, bs.us / floor.us <= 1.3, ratio(bs.us / floor.us)));
+      if (bs && r.keyv) targets.push(target('hit', 'keyv ≥ 5× beautyspot', r.keyv.us / bs.us, r.keyv.us / bs.us >= 5, ratio(r.keyv.us / bs.us)));
+      if (bs && r.cacache) targets.push(target('hit', 'cacache ≥ 20× beautyspot', r.cacache.us / bs.us, r.cacache.us / bs.us >= 20, ratio(r.cacache.us / bs.us)));
+      const notes = [
+        'µs/op: median over rounds; spread: ±half the range of the rounds around the median.',
+        r.spot ? `floor + beautyspot: one process, ${r.spot.floor.rounds} interleaved rounds × ${count(r.spot.floor.ops)} ops, same file, same random keys.` : '',
+        r.notouch ? `diag: a separate process where store.touch (hit bookkeeping, flushed as UPDATEs every 1,024 distinct keys) is a no-op; ` +
+          `× floor against its own interleaved floor (${us(r.notouch.floor.us)}).` : '',
+        r.setup ? `fixture: ${count(r.setup.rows)} entries filled through the marked function in one transaction in ${(r.setup.fillMs / 1000).toFixed(1)} s; value ${r.setup.valueBytes.toFixed(0)} B msgpack.` : '',
+        r.keyv ? `keyv: ${r.keyv.rounds} rounds × ${count(r.keyv.ops)} awaited gets; filled by ${r.keyv.fill} in ${(r.keyv.fillMs / 1000).toFixed(1)} s.` : '',
+        r.cacache ? `cacache: ${r.cacache.rounds} rounds × ${count(r.cacache.ops)} awaited gets; ${count(r.cacache.entries)} entries${r.cacache.entries < ENTRIES ? ` (of ${count(ENTRIES)}: fill budget ${CACACHE_BUDGET_MS / 1000} s)` : ''} by ${r.cacache.fill} in ${(r.cacache.fillMs / 1000).toFixed(1)} s.` : '',
+      ].filter(Boolean);
+      return { text: table(this.title, cols, rows.filter(Boolean), notes), targets };
+    },
+  },
+
+  {
+    id: 'miss',
+    title: 'miss: a marked fn with a trivial body, new args every call vs a raw autocommit INSERT (same schema + pragmas)',
+    file: 'miss.js',
+    steps: [{ key: 'miss', args: { rounds: 10, ops: 5_000 } }],
+    render(r, errors) {
+      const cols = [COLS.name, COLS.perOp, COLS.spread, { title: '× raw INSERT', align: 'r' }, COLS.target];
+      if (errors.miss) return { text: table(this.title, cols, [failedRow('miss', errors.miss, cols.length)]), targets: [] };
+      const m = r.miss;
+      const floor = m['raw INSERT'].us;
+      const rows = [
+        ['raw INSERT (32-byte key + pre-encoded value)', m['raw INSERT'], ''],
+        ['raw INSERT + codec.encode (context)', m['raw INSERT + encode'], ''],
+        ['beautyspot: body + key + encode + insert', m.beautyspot, 'beautyspot ≤ 2× raw INSERT'],
+      ].map(([name, v, goal]) => [name, us(v.us), pct(v.spread), ratio(v.us / floor), goal]);
+      const x = m.beautyspot.us / floor;
+      return {
+        text: table(this.title, cols, rows, [
+          `${m.beautyspot.rounds} interleaved rounds × ${count(m.beautyspot.ops)} ops per driver, each into its own fresh file; value ${m.valueBytes.toFixed(0)} B.`,
+        ]),
+        targets: [target('miss', 'miss ≤ 2× raw INSERT', x, x <= 2, ratio(x))],
+      };
+    },
+  },
+
+  {
+    id: 'scale',
+    title: `scale: beautyspot hit at ${count(SCALE_SMALL)} vs ${count(SCALE_MAX)} entries`,
+    file: 'scale.js',
+    steps: [SCALE_SMALL, SCALE_MAX].flatMap(size => [
+      { key: `fill${size}`, args: { driver: 'fill', size, real: scaleReal(size) } },
+      { key: `measure${size}`, args: { driver: 'measure', size, rounds: 10, ops: 20_000 } },
+      { key: `notouch${size}`, args: { driver: 'notouch', size, rounds: 6, ops: 20_000 } },
+    ]),
+    render(r, errors) {
+      const cols = [{ title: 'entries', align: 'r' }, { title: 'looked-up keys', align: 'r' }, { title: 'file', align: 'r' },
+        { title: 'fill', align: 'r' }, { title: 'floor µs/op', align: 'r' }, { title: 'beautyspot µs/op', align: 'r' },
+        { title: 'spread', align: 'r' }, { title: '× floor', align: 'r' }, { title: 'diag: touch no-op', align: 'r' },
+        { title: '× its floor', align: 'r' }];
+      const rows = [];
+      for (const size of [SCALE_SMALL, SCALE_MAX]) {
+        const fill = r[`fill${size}`];
+        const m = r[`measure${size}`];
+        const d = r[`notouch${size}`];
+        const error = errors[`fill${size}`] ?? errors[`measure${size}`];
+        if (error) rows.push(failedRow(count(size), error, cols.length));
+        else rows.push([count(size), count(m.real), formatBytes(fill.fileBytes), `${(fill.fillMs / 1000).toFixed(1)} s`, us(m.floor.us),
+          us(m.beautyspot.us), pct(m.beautyspot.spread), ratio(m.beautyspot.us / m.floor.us),
+          d ? us(d.beautyspot.us) : 'failed', d ? ratio(d.beautyspot.us / d.floor.us) : '-']);
+      }
+      const small = r[`measure${SCALE_SMALL}`];
+      const large = r[`measure${SCALE_MAX}`];
+      const targets = [];
+      const notes = [
+        `fill: the marked function for the looked-up keys, spread evenly among filler rows with random 32-byte keys (store.put), one transaction.`,
+        'each size measured in a fresh process: floor + beautyspot interleaved, 10 rounds × 20,000 random hits.',
+        'diag: another fresh process, 6 rounds, store.touch (hit bookkeeping) a no-op; × its own interleaved floor.',
+      ];
+      if (small && large) {
+        const x = large.beautyspot.us / small.beautyspot.us;
+        const ds = r[`notouch${SCALE_SMALL}`];
+        const dl = r[`notouch${SCALE_MAX}`];
+        notes.push(`beautyspot at ${count(SCALE_MAX)} / at ${count(SCALE_SMALL)}: ${ratio(x)} (target ≤ 1.5×); floor: ${ratio(large.floor.us / small.floor.us)}` +
+          (ds && dl ? `; diag (touch no-op): ${ratio(dl.beautyspot.us / ds.beautyspot.us)}.` : '.'));
+        targets.push(target('scale', `hit at ${count(SCALE_MAX)} ≤ 1.5× hit at ${count(SCALE_SMALL)}`, x, x <= 1.5, ratio(x)));
+      }
+      return { text: table(this.title, cols, rows, notes), targets };
+    },
+  },
+
+  {
+    id: 'cold',
+    title: 'cold start: import the runtime + serve the first hit in a fresh node process vs `node -e \'\'`',
+    file: 'cold.js',
+    steps: [
+      { key: 'setup', args: { driver: 'setup' } },
+      { key: 'run', args: { driver: 'run', spawns: 10 } },
+    ],
+    render(r, errors) {
+      const cols = [{ title: 'process', align: 'l' }, { title: 'wall ms (median)', align: 'r' }, { title: 'min', align: 'r' },
+        { title: 'max', align: 'r' }, COLS.target];
+      const error = errors.setup ?? errors.run;
+      if (error) return { text: table(this.title, cols, [failedRow('cold', error, cols.length)]), targets: [] };
+      const m = r.run;
+      const rows = [
+        ["node -e ''", ms(m.bareMs), ms(Math.min(...m.bare)), ms(Math.max(...m.bare)), ''],
+        ['node empty.js (an empty ES module, context)', ms(m.emptyMs), ms(Math.min(...m.empty)), ms(Math.max(...m.empty)), ''],
+        ['node first-hit.js (import + first hit)', ms(m.firstHitMs), ms(Math.min(...m.first)), ms(Math.max(...m.first)), ''],
+        ["added by beautyspot (vs node -e '')", ms(m.addedMs), ms(Math.min(...m.first) - Math.min(...m.bare)), '', 'adds ≤ 25 ms'],
+      ];
+      return {
+        text: table(this.title, cols, rows, [
+          `${m.spawns} spawns of each kind, in rotating order; the cache was filled by an earlier process.`,
+          `inside the first-hit process (medians): import of the runtime + fixture ${ms(m.importMs)}, first hit (open SQLite, key, get, decode) ${ms(m.hitMs)}.`,
+        ]),
+        targets: [target('cold', 'cold start adds ≤ 25 ms', m.addedMs, m.addedMs <= 25, ms(m.addedMs))],
+      };
+    },
+  },
+
+  {
+    id: 'key',
+    title: 'key: computing the key of (string, number) arguments (informative)',
+    file: 'key.js',
+    steps: [{ key: 'key', args: { rounds: 10, ops: 20_000 } }],
+    render(r, errors) {
+      const cols = [{ title: 'method', align: 'l' }, COLS.perOp, COLS.spread, { title: '× reference', align: 'r' }];
+      if (errors.key) return { text: table(this.title, cols, [failedRow('key', errors.key, cols.length)]), targets: [] };
+      const { keyBytes, matches, ...m } = r.key;
+      const ref = m['reference: sha256(msgpack Encoder.encode(args))'].us;
+      const rows = Object.entries(m).map(([name, v]) => [name, us(v.us), pct(v.spread), ratio(v.us / ref)]);
+      return {
+        text: table(this.title, cols, rows, [
+          `${m[Object.keys(m)[0]].rounds} interleaved rounds × ${count(m[Object.keys(m)[0]].ops)} keys; runtime key = ${keyBytes} bytes hashed; ` +
+          `replica matches the stored key: ${matches ? 'yes' : 'no'}.`,
+        ]),
+        targets: [],
+      };
+    },
+  },
+];
+
+async function runOne(trial, dir) {
+  const results = {};
+  const errors = {};
+  for (const step of trial.steps) {
+    // A step whose setup failed is skipped (its measurement would be of nothing).
+    if (step.args.driver !== 'setup' && errors.setup) {
+      errors[step.key] = new Error('setup failed');
+      continue;
+    }
+    if ((step.args.driver === 'measure' || step.args.driver === 'notouch') && errors[`fill${step.args.size}`]) {
+      errors[step.key] = new Error('fill failed');
+      continue;
+    }
+    const stepDir = step.sub ? join(dir, step.sub) : dir;
+    mkdirSync(stepDir, { recursive: true });
+    const started = performance.now();
+    process.stderr.write(`  ${trial.id}: ${step.key}…`);
+    try {
+      results[step.key] = await runTrial(trial.file, { ...step.args, dir: stepDir });
+      process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      errors[step.key] = error;
+      process.stderr.write(` failed\n    ${error.message}\n`);
+    }
+  }
+  return trial.render(results, errors);
+}
+
+async function main() {
+  const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim()).filter(Boolean);
+  const trials = only ? TRIALS.filter(t => only.includes(t.id)) : TRIALS;
+  if (only && trials.length !== only.length) {
+    throw new Error(`BENCH_ONLY: unknown trial in ${only.join(',')}; trials: ${TRIALS.map(t => t.id).join(', ')}`);
+  }
+  console.log(header([
+    `runtime: ${RUNTIME_PATH}`,
+    `fixture: BENCH_ENTRIES=${count(ENTRIES)}, BENCH_SCALE_MAX=${count(SCALE_MAX)}; every measurement in a fresh node process`,
+  ]));
+  const tmp = mkdtempSync(join(os.tmpdir(), 'beautyspot-bench-'));
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  const started = performance.now();
+  const targets = [];
+  try {
+    for (const trial of trials) {
+      const dir = join(tmp, trial.id);
+      const { text, targets: found } = await runOne(trial, dir);
+      console.log(text);
+      targets.push(...found);
+      const removing = performance.now();
+      rmSync(dir, { recursive: true, force: true });
+      process.stderr.write(`  ${trial.id}: removed its temp files in ${((performance.now() - removing) / 1000).toFixed(1)} s\n`);
+    }
+  } finally {
+    cleanup();
+  }
+  const rows = targets.map(t => [t.trial, t.text, t.shown, t.pass ? 'PASS' : 'MISS']);
+  console.log(table('targets', [{ title: 'trial', align: 'l' }, { title: 'target', align: 'l' }, { title: 'measured', align: 'r' },
+    { title: 'result', align: 'l' }], rows, [
+    `${targets.filter(t => t.pass).length} of ${targets.length} targets met; total time ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    'A report, not a test: the exit code does not depend on the targets.',
+  ]));
+}
+
+main().catch(error => {
+  console.error(error?.stack ?? error);
+  process.exit(1);
+});
