@@ -6,7 +6,7 @@ import { KeyWriter } from '../keys/key-writer.js';
 import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
-import { EntryFlag, type ArgDigest, type StoredValue } from '../store/store.js';
+import { EntryFlag, type ArgDigest, type HitCounter, type StoredValue } from '../store/store.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
 import type { Spot, SpotParts } from './spot.js';
 
@@ -50,7 +50,11 @@ interface CallState {
   ttlMs: number | undefined;
   limiter: RateLimiter | undefined;
   parts: SpotParts;
+  counter: HitCounter;
 }
+
+/** An entry written or read this recently counts as just used: its access is not recorded again. */
+const ACCESS_RESOLUTION_MS = 60_000;
 
 const debug = createDebug('beautyspot:call');
 const writers: KeyWriter[] = [];
@@ -151,6 +155,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
   prefix.str(options.version);
   prefix.str(codeHash);
   const env = process.env.BEAUTYSPOT_ACCESS;
+  const parts = spot.parts();
   return {
     spot,
     id,
@@ -158,7 +163,8 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     access: (env ? parseAccess(env, 'BEAUTYSPOT_ACCESS') : undefined) ?? options.access ?? spot.settings.access ?? ACCESS_MODES.rew,
     ttlMs: options.ttlMs ?? spot.settings.ttlMs,
     limiter: spot.limiter(options.limit),
-    parts: spot.parts(),
+    parts,
+    counter: parts.store.counter(id),
   };
 }
 
@@ -226,7 +232,9 @@ function lookup(spot: Spot, s: CallState, key: Buffer): { value: unknown; async:
   session.hits++;
   session.savedMs += row.computeMs;
   session.bytesRead += size;
-  s.parts.store.touch(key, now);
+  s.counter.hits++;
+  s.counter.savedMs += row.computeMs;
+  if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
   return { value, async: (row.flags & EntryFlag.async) !== 0 };
 }
 

@@ -12,10 +12,8 @@ export const MIGRATIONS: Record<number, string> = {
       key         BLOB    NOT NULL UNIQUE,   -- SHA-256 of the key bytes (32 bytes)
       fn          TEXT    NOT NULL,          -- the function's stable id
       created_at  INTEGER NOT NULL,          -- epoch ms
-      accessed_at INTEGER NOT NULL,          -- epoch ms, written in batches
       expires_at  INTEGER,                   -- epoch ms; NULL = never
       compute_ms  REAL    NOT NULL,          -- how long the miss took
-      hits        INTEGER NOT NULL DEFAULT 0,
       size        INTEGER NOT NULL,          -- encoded bytes, inline or blob
       flags       INTEGER NOT NULL DEFAULT 0,
       blob        TEXT,                      -- blob ref when the value is offloaded
@@ -24,9 +22,24 @@ export const MIGRATIONS: Record<number, string> = {
       value       BLOB                       -- last, so metadata reads skip overflow pages
     );
     CREATE INDEX entries_fn ON entries (fn, created_at);
-    CREATE INDEX entries_accessed ON entries (accessed_at);
     CREATE INDEX entries_expires ON entries (expires_at) WHERE expires_at IS NOT NULL;
     CREATE INDEX entries_blob ON entries (blob) WHERE blob IS NOT NULL;
+
+    -- Last access per entry, apart from the wide entries rows so that recording it rewrites small pages.
+    -- No row means "not read since it was written" (created_at counts).
+    CREATE TABLE access (
+      id INTEGER PRIMARY KEY,                -- entries.id
+      at INTEGER NOT NULL                    -- epoch ms
+    );
+    CREATE TRIGGER entries_deleted AFTER DELETE ON entries BEGIN DELETE FROM access WHERE id = old.id; END;
+    CREATE TRIGGER entries_rewritten AFTER UPDATE OF created_at ON entries BEGIN DELETE FROM access WHERE id = new.id; END;
+
+    -- Hits and compute time saved per function, across runs.
+    CREATE TABLE fn_stats (
+      fn       TEXT PRIMARY KEY,
+      hits     INTEGER NOT NULL,
+      saved_ms REAL    NOT NULL
+    ) WITHOUT ROWID;
   `,
 };
 

@@ -3,25 +3,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BeautyspotError } from '../errors.js';
 import { MIGRATIONS, PRAGMAS, SCHEMA_VERSION } from './sqlite-schema.js';
-import type { EntryInfo, EntryRecord, SizeLimits, Store, StoredValue, StoreTotals } from './store.js';
+import type { EntryInfo, EntryRecord, HitCounter, SizeLimits, Store, StoredValue, StoreTotals } from './store.js';
 
-/** Pending hits are written after this many distinct keys, or at the latest after FLUSH_MS. */
-const FLUSH_KEYS = 1024;
+/** Pending accesses are written after this many entries, and everything pending at least every FLUSH_MS. */
+const FLUSH_ENTRIES = 4096;
 const FLUSH_MS = 1000;
+/** Entries whose access was recorded in this process are not recorded again until this many have been. */
+const TOUCHED_MEMORY = 65_536;
 
-interface PendingTouch {
-  key: Buffer;
-  at: number;
-  hits: number;
-}
-
-type Row = [value: Buffer | null, blob: string | null, expiresAt: number | null, computeMs: number, flags: number];
+type Row = [id: number, value: Buffer | null, blob: string | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number];
 
 /** The embedded store: one SQLite file per spot, WAL, statements prepared once per connection. */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  private readonly pending = new Map<string, PendingTouch>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pendingAccess = new Map<number, number>();
+  private readonly touched = new Set<number>();
+  private readonly counters = new Map<string, HitCounter>();
+  private readonly timer: NodeJS.Timeout;
   private readonly stmt;
 
   constructor(readonly file: string) {
@@ -30,28 +28,36 @@ export class SqliteStore implements Store {
     for (const pragma of PRAGMAS) this.db.pragma(pragma);
     migrate(this.db, file);
     this.stmt = {
-      get: this.db.prepare('SELECT value, blob, expires_at, compute_ms, flags FROM entries WHERE key = ?').raw(true),
-      put: this.db.prepare(`INSERT OR REPLACE INTO entries
-        (key, fn, created_at, accessed_at, expires_at, compute_ms, hits, size, flags, blob, args, tags, value)
-        VALUES (@key, @fn, @createdAt, @createdAt, @expiresAt, @computeMs, 0, @size, @flags, @blob, @args, @tags, @value)`),
-      touch: this.db.prepare('UPDATE entries SET accessed_at = max(accessed_at, ?), hits = hits + ? WHERE key = ?'),
+      get: this.db.prepare('SELECT id, value, blob, created_at, expires_at, compute_ms, flags FROM entries WHERE key = ?').raw(true),
+      put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value)
+        VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value)
+        ON CONFLICT (key) DO UPDATE SET fn = excluded.fn, created_at = excluded.created_at, expires_at = excluded.expires_at,
+          compute_ms = excluded.compute_ms, size = excluded.size, flags = excluded.flags, blob = excluded.blob,
+          args = excluded.args, tags = excluded.tags, value = excluded.value`),
+      touch: this.db.prepare('INSERT INTO access (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)'),
+      countHits: this.db.prepare(`INSERT INTO fn_stats (fn, hits, saved_ms) VALUES (?, ?, ?)
+        ON CONFLICT (fn) DO UPDATE SET hits = hits + excluded.hits, saved_ms = saved_ms + excluded.saved_ms`),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ?'),
       blobInUse: this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').pluck(),
-      totals: this.db.prepare(`SELECT count(*) AS entries, coalesce(sum(size), 0) AS bytes, coalesce(sum(hits), 0) AS hits,
-        coalesce(sum(hits * compute_ms), 0) AS savedMs FROM entries WHERE @fn IS NULL OR fn = @fn`),
-      oldest: this.db.prepare('SELECT key, size, blob FROM entries ORDER BY accessed_at, id LIMIT ?'),
+      sizes: this.db.prepare(`SELECT count(*) AS entries, coalesce(sum(size), 0) AS bytes FROM entries WHERE @fn IS NULL OR fn = @fn`),
+      hits: this.db.prepare(`SELECT coalesce(sum(hits), 0) AS hits, coalesce(sum(saved_ms), 0) AS savedMs FROM fn_stats WHERE @fn IS NULL OR fn = @fn`),
+      oldest: this.db.prepare(`SELECT e.key, e.size, e.blob FROM entries e LEFT JOIN access a ON a.id = e.id
+        ORDER BY coalesce(a.at, e.created_at), e.id LIMIT ?`),
       expired: this.db.prepare('SELECT key, blob FROM entries WHERE expires_at <= ?'),
-      list: this.db.prepare(`SELECT hex(key) AS key, fn, size, created_at AS createdAt, accessed_at AS accessedAt,
-        expires_at AS expiresAt, compute_ms AS computeMs, hits, blob, args, tags
-        FROM entries WHERE @fn IS NULL OR fn = @fn ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
+      list: this.db.prepare(`SELECT hex(e.key) AS key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
+        e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags
+        FROM entries e LEFT JOIN access a ON a.id = e.id WHERE @fn IS NULL OR e.fn = @fn
+        ORDER BY e.created_at DESC, e.id DESC LIMIT @limit OFFSET @offset`),
       matching: this.db.prepare('SELECT key, blob FROM entries WHERE @fn IS NULL OR fn = @fn'),
     };
+    // Pending bookkeeping is written every second; unref'd, so it never keeps a process alive.
+    this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
   }
 
   get(key: Buffer): StoredValue | undefined {
     const row = this.stmt.get.get(key) as Row | undefined;
     if (row === undefined) return undefined;
-    return { value: row[0], blob: row[1], expiresAt: row[2], computeMs: row[3], flags: row[4] };
+    return { id: row[0], value: row[1], blob: row[2], createdAt: row[3], expiresAt: row[4], computeMs: row[5], flags: row[6] };
   }
 
   put(entry: EntryRecord): void {
@@ -70,27 +76,33 @@ export class SqliteStore implements Store {
     });
   }
 
-  touch(key: Buffer, at: number): void {
-    const id = key.toString('latin1');
-    const seen = this.pending.get(id);
-    if (seen) {
-      seen.at = at;
-      seen.hits++;
-      return;
-    }
-    this.pending.set(id, { key, at, hits: 1 });
-    if (this.pending.size >= FLUSH_KEYS) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS).unref();
+  touch(id: number, at: number): void {
+    if (this.touched.has(id)) return;
+    if (this.touched.size >= TOUCHED_MEMORY) this.touched.clear();
+    this.touched.add(id);
+    this.pendingAccess.set(id, at);
+    if (this.pendingAccess.size >= FLUSH_ENTRIES) this.flush();
+  }
+
+  counter(fn: string): HitCounter {
+    let counter = this.counters.get(fn);
+    if (!counter) this.counters.set(fn, (counter = { hits: 0, savedMs: 0 }));
+    return counter;
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.size === 0 || !this.db.open) return;
-    const batch = [...this.pending.values()];
-    this.pending.clear();
+    if (!this.db.open) return;
+    const dirty = [...this.counters].filter(([, c]) => c.hits > 0);
+    if (this.pendingAccess.size === 0 && dirty.length === 0) return;
+    const accesses = [...this.pendingAccess];
+    this.pendingAccess.clear();
     this.transaction(() => {
-      for (const t of batch) this.stmt.touch.run(t.at, t.hits, t.key);
+      for (const [id, at] of accesses) this.stmt.touch.run(id, at);
+      for (const [fn, counter] of dirty) {
+        this.stmt.countHits.run(fn, counter.hits, counter.savedMs);
+        counter.hits = 0;
+        counter.savedMs = 0;
+      }
     });
   }
 
@@ -142,7 +154,9 @@ export class SqliteStore implements Store {
   }
 
   totals(fn?: string): StoreTotals {
-    return this.stmt.totals.get({ fn: fn ?? null }) as StoreTotals;
+    this.flush();
+    const where = { fn: fn ?? null };
+    return { ...(this.stmt.sizes.get(where) as Pick<StoreTotals, 'entries' | 'bytes'>), ...(this.stmt.hits.get(where) as Pick<StoreTotals, 'hits' | 'savedMs'>) };
   }
 
   list(options: { fn?: string; limit?: number; offset?: number } = {}): EntryInfo[] {
@@ -154,6 +168,7 @@ export class SqliteStore implements Store {
 
   close(): void {
     if (!this.db.open) return;
+    clearInterval(this.timer);
     this.flush();
     this.db.close();
   }

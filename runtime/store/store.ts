@@ -1,5 +1,8 @@
 /** What a lookup returns: enough to serve a hit, nothing more. */
 export interface StoredValue {
+  /** The entry's row id (for access bookkeeping). */
+  id: number;
+  createdAt: number;
   /** The encoded value when stored inline, else null. */
   value: Uint8Array | null;
   /** The blob reference when the value lives in the blob store, else null. */
@@ -21,15 +24,20 @@ export const EntryFlag = {
 export type ArgDigest = [name: string, digest: string];
 
 /** A full entry as written after a miss. */
-export interface EntryRecord extends StoredValue {
+export interface EntryRecord extends Omit<StoredValue, 'id'> {
   key: Buffer;
   /** The function's stable id. */
   fn: string;
   /** Encoded size in bytes (inline or blob). */
   size: number;
-  createdAt: number;
   args: ArgDigest[];
   tags: string[];
+}
+
+/** Hits of one function not yet written: the store adds them to its totals when it flushes. */
+export interface HitCounter {
+  hits: number;
+  savedMs: number;
 }
 
 /** A row as listed by tools (CLI, dashboard, tests). */
@@ -38,10 +46,10 @@ export interface EntryInfo {
   fn: string;
   size: number;
   createdAt: number;
+  /** Last read (recorded at most once a minute per entry), else when it was written. */
   accessedAt: number;
   expiresAt: number | null;
   computeMs: number;
-  hits: number;
   blob: string | null;
   args: ArgDigest[];
   tags: string[];
@@ -52,7 +60,7 @@ export interface StoreTotals {
   bytes: number;
   /** Hits recorded across all runs. */
   hits: number;
-  /** Sum over entries of hits × compute time, in ms. */
+  /** Compute time the hits saved (each hit: its entry's recorded compute time), in ms. */
   savedMs: number;
 }
 
@@ -68,8 +76,10 @@ export interface SizeLimits {
 export interface Store {
   get(key: Buffer): StoredValue | undefined;
   put(entry: EntryRecord): void;
-  /** Records a hit. Implementations batch these; no write per hit. */
-  touch(key: Buffer, at: number): void;
+  /** Records that an entry was read, for least-recently-used eviction. Batched: no write per hit. */
+  touch(id: number, at: number): void;
+  /** The pending hit counts of a function; the caller increments them, `flush` writes them. */
+  counter(fn: string): HitCounter;
   delete(key: Buffer): void;
   /** Deletes least-recently-used entries until under the limits; returns the blob refs no row uses any more. */
   evict(limits: SizeLimits): { entries: number; bytes: number; blobs: string[] };
@@ -81,7 +91,7 @@ export interface Store {
   list(options?: { fn?: string; limit?: number; offset?: number }): EntryInfo[];
   /** Deletes every entry, or those of one function; returns the blob refs no row uses any more. */
   clear(fn?: string): { entries: number; blobs: string[] };
-  /** Writes batched bookkeeping (hits, last access) now. */
+  /** Writes batched bookkeeping (hit counts, last access) now. */
   flush(): void;
   close(): void;
 }

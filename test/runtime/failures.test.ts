@@ -23,7 +23,8 @@ function faultyStore(faults: Partial<Store>): Store {
   return {
     get: key => real.get(key),
     put: entry => real.put(entry),
-    touch: (key, at) => real.touch(key, at),
+    touch: (id, at) => real.touch(id, at),
+    counter: fn => real.counter(fn),
     delete: key => real.delete(key),
     evict: limits => real.evict(limits),
     deleteExpired: now => real.deleteExpired(now),

@@ -132,7 +132,7 @@ describe('eviction', () => {
     const spot = tempSpot({ maxEntries: 5 });
     let now = T0;
     const at = (name: string): void => {
-      vi.setSystemTime((now += 1000));
+      vi.setSystemTime((now += 120_000));
       touchEntry(spot, name);
     };
     for (const name of ['e0', 'e1', 'e2', 'e3', 'e4']) at(name);
@@ -149,7 +149,7 @@ describe('eviction', () => {
     const spot = tempSpot({ maxBytes: 5 * 102 });
     let now = T0;
     const at = (name: string): void => {
-      vi.setSystemTime((now += 1000));
+      vi.setSystemTime((now += 120_000));
       touchEntry(spot, name);
     };
     for (const name of ['b0', 'b1', 'b2', 'b3', 'b4']) at(name);
@@ -237,51 +237,67 @@ describe('gc', () => {
 });
 
 describe('hit bookkeeping', () => {
-  function hitsOnDisk(spot: Spot): number[] {
+  function onDisk(spot: Spot): { hits: number; access: number[] } {
     const reader = new Database(join(spot.dir, `${spot.name}.sqlite`), { readonly: true });
     try {
-      return reader.prepare('SELECT hits FROM entries ORDER BY id').pluck().all() as number[];
+      return {
+        hits: reader.prepare('SELECT coalesce(sum(hits), 0) FROM fn_stats').pluck().get() as number,
+        access: reader.prepare('SELECT at FROM access ORDER BY id').pluck().all() as number[],
+      };
     } finally {
       reader.close();
     }
   }
 
-  it('hits are not written one by one: they reach the file on flush', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  it('hits and accesses are not written one by one: they reach the file on flush', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(T0);
     const spot = tempSpot();
     const { body, runs } = tokens();
     const f = spot.cachedRun(body, { name: 'f' });
     f(1);
-    vi.setSystemTime(T0 + 5000);
+    vi.setSystemTime(T0 + 300_000);
     for (let i = 0; i < 5; i++) expect(f(1)).toBe('1#1');
     expect(runs()).toBe(1);
-    expect(hitsOnDisk(spot)).toEqual([0]);
+    expect(onDisk(spot)).toEqual({ hits: 0, access: [] });
     spot.flush();
-    expect(hitsOnDisk(spot)).toEqual([5]);
-    expect(spot.entries()[0]).toMatchObject({ hits: 5, createdAt: T0, accessedAt: T0 + 5000 });
+    expect(onDisk(spot)).toEqual({ hits: 5, access: [T0 + 300_000] });
+    expect(spot.entries()[0]).toMatchObject({ createdAt: T0, accessedAt: T0 + 300_000 });
     expect(spot.stats().stored.hits).toBe(5);
   });
 
+  it('a read within a minute of the write records no access: the write counts as the use', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(T0);
+    const spot = tempSpot();
+    const f = spot.cachedRun((x: number) => x, { name: 'f' });
+    f(1);
+    vi.setSystemTime(T0 + 30_000);
+    f(1);
+    spot.flush();
+    expect(onDisk(spot)).toEqual({ hits: 1, access: [] });
+    expect(spot.entries()[0]).toMatchObject({ createdAt: T0, accessedAt: T0 });
+  });
+
   it('pending hits are written by a timer within a second', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const spot = tempSpot();
     const f = spot.cachedRun((x: number) => x, { name: 'f' });
     f(1);
     f(1);
     f(1);
-    expect(hitsOnDisk(spot)).toEqual([0]);
+    expect(onDisk(spot).hits).toBe(0);
     vi.advanceTimersByTime(1000);
-    expect(hitsOnDisk(spot)).toEqual([2]);
+    expect(onDisk(spot).hits).toBe(2);
   });
 
   it('closing a spot writes its pending hits', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const spot = tempSpot();
     const f = spot.cachedRun((x: number) => x, { name: 'f' });
     f(1);
     f(1);
     spot.close();
-    expect(hitsOnDisk(spot)).toEqual([1]);
+    expect(onDisk(spot).hits).toBe(1);
   });
 });
