@@ -1,52 +1,73 @@
-import remapping from '@jridgewell/remapping';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ts } from 'ts-morph';
-import { BeautyspotContext } from './context.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDebug } from '../runtime/log.js';
+import { TransformCache } from './transform-cache.js';
 
-/** Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. */
+/**
+ * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. Compiled modules
+ * are cached on disk, and the compiler (ts-morph) is loaded only when a module is not in that cache.
+ */
 const TS_FILE = /\.([cm]?)tsx?$/;
-let context: BeautyspotContext | undefined;
+const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 interface ResolveContext { parentURL?: string }
-type NextResolve = (specifier: string, context: ResolveContext) => Promise<{ url: string; format?: string | null }>;
+type ResolveResult = { url: string; format?: string | null; shortCircuit?: boolean };
+type NextResolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 interface LoadContext { format?: string | null }
-type NextLoad = (url: string, context: LoadContext) => Promise<{ format?: string | null; source?: unknown }>;
+type LoadResult = { format?: string | null; source?: unknown; shortCircuit?: boolean };
+type NextLoad = (url: string, context: LoadContext) => Promise<LoadResult>;
 
-/** TypeScript's NodeNext convention imports `./a.js` for `./a.ts`: map it when only the .ts file exists. */
-export async function resolve(specifier: string, ctx: ResolveContext, next: NextResolve): Promise<{ url: string; format?: string | null; shortCircuit?: boolean }> {
-  if (ctx.parentURL && TS_FILE.test(ctx.parentURL) && /^\.{1,2}\//.test(specifier) && /\.[cm]?jsx?$/.test(specifier)) {
-    const url = new URL(specifier.replace(/\.([cm]?)js(x?)$/, '.$1ts$2'), ctx.parentURL);
-    if (!existsSync(new URL(specifier, ctx.parentURL)) && existsSync(url)) return { url: url.href, shortCircuit: true };
+let cache: TransformCache | undefined;
+const debug = createDebug('beautyspot:loader');
+
+/**
+ * Relative imports from TypeScript files as TypeScript resolves them: `./a.js` for `./a.ts` (NodeNext),
+ * and extensionless `./a` for `./a.ts` or `./a/index.ts`.
+ */
+export async function resolve(specifier: string, ctx: ResolveContext, next: NextResolve): Promise<ResolveResult> {
+  if (ctx.parentURL && TS_FILE.test(ctx.parentURL) && /^\.{1,2}\//.test(specifier) && !existsSync(new URL(specifier, ctx.parentURL))) {
+    const base = specifier.replace(/\.([cm]?)jsx?$/, '');
+    const candidates = [...TS_EXTENSIONS.map(ext => `${base}${ext}`), ...TS_EXTENSIONS.map(ext => `${base}/index${ext}`)];
+    for (const candidate of candidates) {
+      const url = new URL(candidate, ctx.parentURL);
+      if (existsSync(url) && statSync(url).isFile()) return { url: url.href, shortCircuit: true };
+    }
   }
   return next(specifier, ctx);
 }
 
-export async function load(url: string, ctx: LoadContext, next: NextLoad): Promise<{ format?: string | null; source?: unknown; shortCircuit?: boolean }> {
+export async function load(url: string, ctx: LoadContext, next: NextLoad): Promise<LoadResult> {
   const match = TS_FILE.exec(url);
   if (!match || !url.startsWith('file:') || url.includes('/node_modules/')) return next(url, ctx);
   const fileName = fileURLToPath(url);
-  const source = readFileSync(fileName, 'utf8');
-  context ??= new BeautyspotContext();
-  const rewritten = context.transform(source, fileName);
   const commonjs = match[1] === 'c';
-  const js = ts.transpileModule(rewritten?.code ?? source, {
-    fileName,
-    compilerOptions: {
-      module: commonjs ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      sourceMap: true,
-      inlineSources: true,
-    },
-  });
-  const map = rewritten
-    ? remapping([JSON.parse(js.sourceMapText!), rewritten.map.toString()], () => null)
-    : JSON.parse(js.sourceMapText!);
-  map.sources = [pathToFileURL(fileName).href];
-  const code = js.outputText.replace(/\/\/# sourceMappingURL=.*$/m, '');
-  return {
-    format: commonjs ? 'commonjs' : 'module',
-    source: `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`,
-    shortCircuit: true,
-  };
+  const source = readFileSync(fileName, 'utf8');
+  cache ??= new TransformCache(cacheDir(dirname(fileName)), compilerIdentity());
+  let code = cache.get(fileName, source);
+  if (code === undefined) {
+    const { compileModule } = await import('./compile-module.js');
+    const compiled = compileModule(source, fileName, commonjs);
+    cache.set(fileName, source, compiled.code, compiled.dependencies);
+    code = compiled.code;
+    debug?.(`compiled ${fileName}`);
+  } else {
+    debug?.(`from cache ${fileName}`);
+  }
+  return { format: commonjs ? 'commonjs' : 'module', source: code, shortCircuit: true };
+}
+
+/** `node_modules/.cache/beautyspot` of the nearest project, as other tools keep theirs. */
+function cacheDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'node_modules', '.cache', 'beautyspot');
+    if (dirname(dir) === dir) return join(from, 'node_modules', '.cache', 'beautyspot');
+  }
+}
+
+/** Changes whenever the compiler does (a new version, or a rebuilt dist in development). */
+function compilerIdentity(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return `${pkg.version}:${statSync(join(here, 'compile-module.js')).mtimeMs}:${statSync(join(here, 'context.js')).mtimeMs}`;
 }
