@@ -78,7 +78,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const s = (state ??= init(typeof spotOf === 'function' ? spotOf() : spotOf, fn, options, how, self));
     const spot = s.spot;
     const w = writers.pop() ?? new KeyWriter();
-    let key: Buffer;
+    let key: string;
     let digests: ArgDigest[] | undefined;
     try {
       w.reset();
@@ -88,18 +88,17 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       if (s.access.read) {
         const hit = lookup(spot, s, key);
         if (hit !== MISS) {
-          debug?.(`hit ${s.id} ${key.toString('hex', 0, 8)}`);
+          debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
           return isAsync || hit.async ? Promise.resolve(hit.value) : hit.value;
         }
       }
-      debug?.(`miss ${s.id} ${key.toString('hex', 0, 8)}`);
+      debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
       if (!s.access.exec) throw new CacheMissError(s.id);
       if (s.access.write) digests = argDigests(w, how, keyThis, options);
     } finally {
       writers.push(w);
     }
-    const flight = key.toString('latin1');
-    const running = spot.inflight.get(flight);
+    const running = spot.inflight.get(key);
     if (running) return running;
     const cost = s.limiter ? (typeof options.cost === 'function' ? options.cost.apply(self, args) : options.cost) : 0;
     if (isAsync) {
@@ -110,14 +109,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
         return value;
       })();
-      return track(spot.inflight, flight, promise);
+      return track(spot.inflight, key, promise);
     }
     s.limiter?.acquireSync(cost);
     const start = performance.now();
     const result = fn.apply(self, args);
     if (isThenable(result)) {
       // A non-async function that returns a promise: store what it resolves to.
-      return track(spot.inflight, flight, Promise.resolve(result).then(value => {
+      return track(spot.inflight, key, Promise.resolve(result).then(value => {
         save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
         return value;
       }));
@@ -206,7 +205,7 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
 const MISS = Symbol('miss');
 
 /** The fast path: one prepared SELECT, one decode. Unreadable or expired entries are misses. */
-function lookup(spot: Spot, s: CallState, key: Buffer): { value: unknown; async: boolean } | typeof MISS {
+function lookup(spot: Spot, s: CallState, key: string): { value: unknown; async: boolean } | typeof MISS {
   let row: StoredValue | undefined;
   try {
     row = s.parts.store.get(key);
@@ -239,7 +238,7 @@ function lookup(spot: Spot, s: CallState, key: Buffer): { value: unknown; async:
 }
 
 /** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
-function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: Buffer, value: unknown, computeMs: number,
+function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): void {
   const session = spot.session;
   session.misses++;

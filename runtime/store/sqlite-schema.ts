@@ -9,7 +9,7 @@ export const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE entries (
       id          INTEGER PRIMARY KEY,
-      key         BLOB    NOT NULL UNIQUE,   -- SHA-256 of the key bytes (32 bytes)
+      key         TEXT    NOT NULL UNIQUE,   -- SHA-256 of the key bytes, base64url (43 characters)
       fn          TEXT    NOT NULL,          -- the function's stable id
       created_at  INTEGER NOT NULL,          -- epoch ms
       expires_at  INTEGER,                   -- epoch ms; NULL = never

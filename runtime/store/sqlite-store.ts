@@ -44,7 +44,7 @@ export class SqliteStore implements Store {
       oldest: this.db.prepare(`SELECT e.key, e.size, e.blob FROM entries e LEFT JOIN access a ON a.id = e.id
         ORDER BY coalesce(a.at, e.created_at), e.id LIMIT ?`),
       expired: this.db.prepare('SELECT key, blob FROM entries WHERE expires_at <= ?'),
-      list: this.db.prepare(`SELECT hex(e.key) AS key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
+      list: this.db.prepare(`SELECT e.key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
         e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags
         FROM entries e LEFT JOIN access a ON a.id = e.id WHERE @fn IS NULL OR e.fn = @fn
         ORDER BY e.created_at DESC, e.id DESC LIMIT @limit OFFSET @offset`),
@@ -54,7 +54,7 @@ export class SqliteStore implements Store {
     this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
   }
 
-  get(key: Buffer): StoredValue | undefined {
+  get(key: string): StoredValue | undefined {
     const row = this.stmt.get.get(key) as Row | undefined;
     if (row === undefined) return undefined;
     return { id: row[0], value: row[1], blob: row[2], createdAt: row[3], expiresAt: row[4], computeMs: row[5], flags: row[6] };
@@ -106,7 +106,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  delete(key: Buffer): void {
+  delete(key: string): void {
     this.stmt.delete.run(key);
   }
 
@@ -123,7 +123,7 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       // Take in pages so a huge cache is not read into memory at once.
       while (over()) {
-        const page = this.stmt.oldest.all(256) as { key: Buffer; size: number; blob: string | null }[];
+        const page = this.stmt.oldest.all(256) as { key: string; size: number; blob: string | null }[];
         if (page.length === 0) break;
         for (const row of page) {
           if (!over()) break;
@@ -141,12 +141,12 @@ export class SqliteStore implements Store {
   }
 
   deleteExpired(now: number): { entries: number; blobs: string[] } {
-    return this.deleteRows(this.stmt.expired.all(now) as { key: Buffer; blob: string | null }[]);
+    return this.deleteRows(this.stmt.expired.all(now) as { key: string; blob: string | null }[]);
   }
 
   clear(fn?: string): { entries: number; blobs: string[] } {
     this.flush();
-    return this.deleteRows(this.stmt.matching.all({ fn: fn ?? null }) as { key: Buffer; blob: string | null }[]);
+    return this.deleteRows(this.stmt.matching.all({ fn: fn ?? null }) as { key: string; blob: string | null }[]);
   }
 
   blobInUse(ref: string): boolean {
@@ -163,7 +163,7 @@ export class SqliteStore implements Store {
     this.flush();
     const rows = this.stmt.list.all({ fn: options.fn ?? null, limit: options.limit ?? 100, offset: options.offset ?? 0 }) as
       (Omit<EntryInfo, 'args' | 'tags'> & { args: string; tags: string })[];
-    return rows.map(row => ({ ...row, key: row.key.toLowerCase(), args: JSON.parse(row.args), tags: JSON.parse(row.tags) }));
+    return rows.map(row => ({ ...row, args: JSON.parse(row.args), tags: JSON.parse(row.tags) }));
   }
 
   close(): void {
@@ -173,7 +173,7 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  private deleteRows(rows: { key: Buffer; blob: string | null }[]): { entries: number; blobs: string[] } {
+  private deleteRows(rows: { key: string; blob: string | null }[]): { entries: number; blobs: string[] } {
     let blobs: string[] = [];
     this.transaction(() => {
       for (const row of rows) this.stmt.delete.run(row.key);

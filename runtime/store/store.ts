@@ -25,7 +25,8 @@ export type ArgDigest = [name: string, digest: string];
 
 /** A full entry as written after a miss. */
 export interface EntryRecord extends Omit<StoredValue, 'id'> {
-  key: Buffer;
+  /** SHA-256 of the key bytes, base64url. */
+  key: string;
   /** The function's stable id. */
   fn: string;
   /** Encoded size in bytes (inline or blob). */
@@ -74,13 +75,13 @@ export interface SizeLimits {
  * store (SQLite) answers in microseconds.
  */
 export interface Store {
-  get(key: Buffer): StoredValue | undefined;
+  get(key: string): StoredValue | undefined;
   put(entry: EntryRecord): void;
   /** Records that an entry was read, for least-recently-used eviction. Batched: no write per hit. */
   touch(id: number, at: number): void;
   /** The pending hit counts of a function; the caller increments them, `flush` writes them. */
   counter(fn: string): HitCounter;
-  delete(key: Buffer): void;
+  delete(key: string): void;
   /** Deletes least-recently-used entries until under the limits; returns the blob refs no row uses any more. */
   evict(limits: SizeLimits): { entries: number; bytes: number; blobs: string[] };
   /** Deletes expired entries; returns the blob refs no row uses any more. */

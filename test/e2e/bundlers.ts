@@ -1,7 +1,12 @@
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build as esbuild } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rspack } from '@rspack/core';
+import { build as esbuild, transform as esbuildTransform } from 'esbuild';
+import { rolldown as rolldownBuild } from 'rolldown';
+import { rollup as rollupBuild, type Plugin as RollupPlugin } from 'rollup';
 import { build as viteBuild } from 'vite';
+import webpackBuild from 'webpack';
 import { REPO, type FixtureProject } from './fixture-project.js';
 
 /** One way to compile and run the fixture: a bundler's build and the node command that runs its output. */
@@ -86,4 +91,156 @@ export const nodeLoader: Bundler = {
   },
 };
 
-export const BUNDLERS: Bundler[] = [vite, esbuildBundler, nodeLoader];
+/** What the compiled program imports at run time instead of bundling: node's modules, the package, native code. */
+const EXTERNAL = [/^node:/, /[\\/]node_modules[\\/]/, 'beautyspot', 'beautyspot/runtime', 'better-sqlite3'];
+
+/**
+ * Rollup reads JavaScript only: this plugin, after beautyspot's (which rewrites the TypeScript and keeps it
+ * TypeScript), strips the types with esbuild, and resolves `./x.js` imports to the `./x.ts` file beside them.
+ */
+const rollupTypeScript: RollupPlugin = {
+  name: 'strip-types',
+  resolveId(source, importer) {
+    if (!importer || !source.startsWith('.') || !source.endsWith('.js')) return null;
+    const file = resolve(dirname(importer), `${source.slice(0, -3)}.ts`);
+    return existsSync(file) ? file : null;
+  },
+  async transform(code, id) {
+    if (!id.endsWith('.ts')) return null;
+    const out = await esbuildTransform(code, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: id });
+    return { code: out.code, map: out.map };
+  },
+};
+
+export const rollup: Bundler = {
+  name: 'rollup',
+  async build(project) {
+    const beautyspot = await plugin('rollup');
+    const bundle = await rollupBuild({
+      input: project.path('src/main.ts'),
+      plugins: [beautyspot(), rollupTypeScript],
+      external: EXTERNAL,
+      logLevel: 'silent',
+    });
+    try {
+      await bundle.write({ format: 'es', sourcemap: true, dir: project.path('dist') });
+    } finally {
+      await bundle.close();
+    }
+  },
+  args: runBundle,
+  compileError(project) {
+    return buildError(this, project);
+  },
+};
+
+/** Rolldown strips TypeScript and resolves `./x.js` to `./x.ts` itself. */
+export const rolldown: Bundler = {
+  name: 'rolldown',
+  async build(project) {
+    const beautyspot = await plugin('rolldown');
+    const bundle = await rolldownBuild({
+      input: project.path('src/main.ts'),
+      cwd: project.dir,
+      platform: 'node',
+      plugins: [beautyspot()],
+      external: EXTERNAL,
+      logLevel: 'silent',
+    });
+    try {
+      await bundle.write({ format: 'es', sourcemap: true, dir: project.path('dist') });
+    } finally {
+      await bundle.close();
+    }
+  },
+  args: runBundle,
+  compileError(project) {
+    return buildError(this, project);
+  },
+};
+
+/**
+ * The options webpack and rspack share: an ES module for node with a source map whose sources are the files'
+ * absolute paths (so node's stack traces name them as the other bundlers' do). beautyspot's loader is a pre
+ * loader, so it sees the TypeScript before `typeScriptLoader` strips it. (Webpack also needs
+ * `experiments.outputModule`; rspack 2 has no such option.) `new URL(…, import.meta.url)` is
+ * left to run time (by default webpack would copy the data files into the output as assets).
+ */
+function webpackOptions(project: FixtureProject, typeScriptLoader: { loader: string; options?: object }) {
+  return {
+    mode: 'none' as const,
+    context: project.dir,
+    target: 'node20' as const,
+    devtool: 'source-map' as const,
+    entry: project.path('src/main.ts'),
+    output: {
+      path: project.path('dist'),
+      filename: 'main.js',
+      module: true,
+      chunkFormat: 'module' as const,
+      clean: true,
+      devtoolModuleFilenameTemplate: '[absolute-resource-path]',
+    },
+    externalsType: 'module' as const,
+    externals: [/^beautyspot(\/|$)/, 'better-sqlite3'],
+    resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
+    module: { parser: { javascript: { url: false } }, rules: [{ test: /\.ts$/, ...typeScriptLoader }] },
+  };
+}
+
+/** The part of a webpack or rspack compiler a build uses. */
+interface Compiler {
+  run(callback: (error: Error | null, stats?: CompileStats) => void): void;
+  close(callback: (error?: Error | null) => void): void;
+}
+interface CompileStats {
+  hasErrors(): boolean;
+  toJson(options: { all: false; errors: true }): { errors?: { message: string }[] };
+}
+
+/** Runs a compiler once; a compilation with errors (beautyspot's diagnostics among them) rejects with their text. */
+function compile(compiler: Compiler): Promise<void> {
+  return new Promise((resolve, reject) => {
+    compiler.run((error, stats) => {
+      compiler.close(() => {
+        if (error) return reject(error);
+        if (stats?.hasErrors()) {
+          const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
+          return reject(new Error(errors.map(e => e.message).join('\n')));
+        }
+        resolve();
+      });
+    });
+  });
+}
+
+/** TypeScript is stripped by a small esbuild loader (test/e2e/strip-types-loader.mjs). */
+export const webpack: Bundler = {
+  name: 'webpack',
+  async build(project) {
+    const beautyspot = await plugin('webpack');
+    const loader = fileURLToPath(new URL('./strip-types-loader.mjs', import.meta.url));
+    const options = webpackOptions(project, { loader });
+    await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
+  },
+  args: runBundle,
+  compileError(project) {
+    return buildError(this, project);
+  },
+};
+
+/** TypeScript is stripped by rspack's own SWC loader. */
+export const rspackBundler: Bundler = {
+  name: 'rspack',
+  async build(project) {
+    const beautyspot = await plugin('rspack');
+    const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
+    await compile(rspack({ ...webpackOptions(project, swc), plugins: [beautyspot()] }));
+  },
+  args: runBundle,
+  compileError(project) {
+    return buildError(this, project);
+  },
+};
+
+export const BUNDLERS: Bundler[] = [vite, esbuildBundler, nodeLoader, rollup, rolldown, webpack, rspackBundler];

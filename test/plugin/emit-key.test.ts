@@ -100,7 +100,7 @@ describe('generated key code', () => {
     const key = (...args: unknown[]): string => {
       const w = new KeyWriter();
       writer(w, args, undefined);
-      return w.digest().toString('hex');
+      return w.digest();
     };
     expect(key('a', true, 2)).toBe(key('a', false));
     expect(key('a', true, 3)).not.toBe(key('a', true));
