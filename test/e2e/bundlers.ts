@@ -95,8 +95,9 @@ export const nodeLoader: Bundler = {
 const EXTERNAL = [/^node:/, /[\\/]node_modules[\\/]/, 'beautyspot', 'beautyspot/runtime', 'better-sqlite3'];
 
 /**
- * Rollup reads JavaScript only: this plugin, after beautyspot's (which rewrites the TypeScript and keeps it
- * TypeScript), strips the types with esbuild, and resolves `./x.js` imports to the `./x.ts` file beside them.
+ * Rollup reads JavaScript only: this plugin strips the types with esbuild and resolves `./x.js` imports to the
+ * `./x.ts` file beside them. It comes after beautyspot's in `plugins` (rollup has no `enforce`): beautyspot needs
+ * the types, and esbuild drops the annotation comments, so the other order would silently cache nothing.
  */
 const rollupTypeScript: RollupPlugin = {
   name: 'strip-types',
@@ -162,7 +163,8 @@ export const rolldown: Bundler = {
 /**
  * The options webpack and rspack share: an ES module for node with a source map whose sources are the files'
  * absolute paths (so node's stack traces name them as the other bundlers' do). beautyspot's loader is a pre
- * loader, so it sees the TypeScript before `typeScriptLoader` strips it. (Webpack also needs
+ * loader, so it sees the TypeScript before `typeScriptLoader` strips it (which therefore must not be a pre
+ * loader too: unplugin puts its rule first, so a later pre rule would run first). (Webpack also needs
  * `experiments.outputModule`; rspack 2 has no such option.) `new URL(…, import.meta.url)` is
  * left to run time (by default webpack would copy the data files into the output as assets).
  */
