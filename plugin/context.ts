@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { SourceMap } from 'magic-string';
-import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { FileSystemRefreshResult, Node, Project, ts, type SourceFile } from 'ts-morph';
 import { codeHash } from './code-hash.js';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { emitKeyCode } from './emit/emit-key.js';
@@ -40,7 +40,18 @@ export const ANNOTATION_HINT = /@mark|beautyspot:/;
  * updated file by file. Unannotated files never reach it.
  */
 export class BeautyspotContext {
+  private static created = 0;
   private project: Project | undefined;
+  /** Every file a transform's output has depended on: what refresh() re-reads. */
+  private readonly dependencies = new Set<string>();
+  /** How often each file's text changed in the project; a memoised output is valid while its files' versions hold. */
+  private readonly versions = new Map<string, number>();
+  private readonly memo = new Map<string, { code: string; output: TransformOutput | undefined; versions: Map<string, number> }>();
+
+  /** How many ts-morph projects contexts have created in this process (watch tests check rebuilds reuse one). */
+  static get projectsCreated(): number {
+    return BeautyspotContext.created;
+  }
 
   constructor(readonly options: BeautyspotOptions = {}) {}
 
@@ -49,7 +60,18 @@ export class BeautyspotContext {
     // Already rewritten (a second pass, or a file that went through another beautyspot plugin): leave it.
     if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
     const fileName = id.split('?')[0]!;
+    // Rebuilds (vite build --watch, esbuild) transform every module again: unchanged ones are answered from memory.
+    const memo = this.memo.get(fileName);
+    if (memo && memo.code === code && [...memo.versions].every(([f, v]) => this.versionOf(f) === v)) return memo.output;
+    const output = this.compile(code, fileName);
+    const files = [fileName, ...(output?.dependencies ?? [])];
+    this.memo.set(fileName, { code, output, versions: new Map(files.map(f => [f, this.versionOf(f)])) });
+    return output;
+  }
+
+  private compile(code: string, fileName: string): TransformOutput | undefined {
     const project = this.getProject(fileName);
+    if (project.getSourceFile(fileName)?.getFullText() !== code) this.changed(fileName);
     const file = project.createSourceFile(fileName, code, { overwrite: true });
     const root = this.rootFor(fileName);
     const path = relative(process.cwd(), fileName) || fileName;
@@ -90,6 +112,7 @@ export class BeautyspotContext {
       plans[entry.id] = plan;
       entry.key = emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` });
     }
+    dependencies.forEach(f => this.dependencies.add(f));
     const errors = diagnostics.filter(d => d.severity === 'error');
     if (errors.length > 0) throw new BeautyspotBuildError(errors);
 
@@ -103,15 +126,35 @@ export class BeautyspotContext {
     };
   }
 
-  /** A file changed on disk (watch mode): the next transforms see its new types. */
+  /**
+   * A file changed on disk (watch mode): the next transforms see its new text and types. Annotated files were
+   * given to transform() as text and are not "saved", but they are refreshed too: another annotated file may
+   * depend on their types and be transformed first.
+   */
   invalidate(fileName: string): void {
-    const file = this.project?.getSourceFile(fileName);
-    if (file && !file.isSaved()) return;
-    file?.refreshFromFileSystemSync();
+    const result = this.project?.getSourceFile(fileName)?.refreshFromFileSystemSync();
+    if (result !== undefined && result !== FileSystemRefreshResult.NoChange) this.changed(fileName);
+  }
+
+  private changed(fileName: string): void {
+    this.versions.set(fileName, this.versionOf(fileName) + 1);
+  }
+
+  private versionOf(fileName: string): number {
+    return this.versions.get(fileName) ?? 0;
+  }
+
+  /**
+   * A build or rebuild starts: re-reads the files transforms have depended on, so the ones that changed on disk
+   * are up to date. For bundlers that reload files without saying which changed (esbuild has no watchChange).
+   */
+  refresh(): void {
+    for (const fileName of this.dependencies) this.invalidate(fileName);
   }
 
   private getProject(fileName: string): Project {
     if (this.project) return this.project;
+    BeautyspotContext.created++;
     const tsconfig = this.options.tsconfig ?? findUp(dirname(fileName), 'tsconfig.json');
     this.project = tsconfig
       ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } })

@@ -11,8 +11,11 @@ export interface BeautyspotPluginOptions extends BeautyspotOptions {
 
 const SOURCE = /\.[cm]?[jt]sx?$/;
 
-/** The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …). */
-export const beautyspot = createUnplugin((options: BeautyspotPluginOptions = {}) => {
+/**
+ * The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …).
+ * Options are optional (`beautyspot()`), and each adapter returns one plugin.
+ */
+export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, false>((options = {}) => {
   const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
   let context: BeautyspotContext | undefined;
   return {
@@ -42,6 +45,11 @@ export const beautyspot = createUnplugin((options: BeautyspotPluginOptions = {})
         for (const warning of out.warnings) this.warn(warning);
         return { code: out.code, map: out.map };
       },
+    },
+    // Watch mode and dev servers keep the context, and with it the type program, across rebuilds: bundlers that
+    // report changed files update it here; esbuild does not, so every (re)build start re-reads what keys depend on.
+    buildStart() {
+      context?.refresh();
     },
     watchChange(id) {
       context?.invalidate(id);

@@ -57,7 +57,8 @@ export class TypePlanner implements PlanContext {
 
   private noteFiles(type: Type): void {
     if (!this.options.files) return;
-    for (const symbol of [type.getSymbol(), type.getAliasSymbol()]) {
+    // With the fields' declarations: an inherited or picked field is declared in another interface's file.
+    for (const symbol of [type.getSymbol(), type.getAliasSymbol(), ...(type.isObject() ? type.getProperties() : [])]) {
       for (const declaration of symbol?.getDeclarations() ?? []) {
         const file = declaration.getSourceFile();
         if (!file.isInNodeModules() && !file.isFromExternalLibrary()) this.options.files.add(file.getFilePath());
