@@ -6,7 +6,8 @@ import { runCommand } from './commands/run.js';
 const program = new Command('beautyspot')
   .description('A persistent result cache for TypeScript functions.')
   .version(readVersion(), '-v, --version')
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  .showHelpAfterError('(add --help for usage)');
 
 program
   .command('run')

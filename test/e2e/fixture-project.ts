@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const FIXTURE = join(REPO, 'fixtures', 'pipeline');
 
 /** The JSON line the fixture's main.ts prints. */
 export interface PipelineReport {
@@ -42,11 +41,12 @@ export class FixtureProject {
     this.saved = `${dir}.saved`;
   }
 
-  static create(label: string): FixtureProject {
+  /** A fresh copy of `fixtures/<fixture>` (fixtures/pipeline unless told). */
+  static create(label: string, fixture = 'pipeline'): FixtureProject {
     const parent = join(REPO, '.tmp');
     mkdirSync(parent, { recursive: true });
     const project = new FixtureProject(mkdtempSync(join(parent, `e2e-${label}-`)));
-    cpSync(FIXTURE, project.dir, { recursive: true });
+    cpSync(join(REPO, 'fixtures', fixture), project.dir, { recursive: true });
     return project;
   }
 
