@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key,compiled,keygen,vite).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ const SCALE_SMALL = Math.min(10_000, SCALE_MAX);
 const scaleReal = size => Math.min(size, 100_000);
 /** How long cacache may take to fill before the trial uses the entries it has. */
 const CACACHE_BUDGET_MS = 60_000;
+/** Modules of the generated project the vite trial builds. */
+const VITE_MODULES = 300;
 
 const COLS = {
   name: { title: 'driver', align: 'l' },
@@ -212,6 +214,116 @@ const TRIALS = [
       };
     },
   },
+
+  {
+    id: 'compiled',
+    title: `compiled hit: a \`/** @mark */\` (string, number) fn through compiler-generated key code, random keys among ${count(ENTRIES)} entries`,
+    file: 'compiled-hit.js',
+    steps: [
+      { key: 'setup', args: { driver: 'setup', entries: ENTRIES } },
+      { key: 'measure', args: { driver: 'measure', rounds: 10, ops: 20_000 } },
+    ],
+    render(r, errors) {
+      const cols = [COLS.name, COLS.entries, COLS.perOp, COLS.spread, { title: '× floor', align: 'r' },
+        { title: '× compiled', align: 'r' }, COLS.target];
+      const error = errors.setup ?? errors.measure;
+      if (error) return { text: table(this.title, cols, [failedRow('compiled', error, cols.length)]), targets: [] };
+      const m = r.measure;
+      const row = (name, v, goal = '') => [name, count(m.real), us(v.us), pct(v.spread), ratio(v.us / m.floor.us), ratio(v.us / m.compiled.us), goal];
+      const x = m.compiled.us / m.floor.us;
+      const writer = r.setup.writer.replace(/\s*\n\s*/g, ' ');
+      return {
+        text: table(this.title, cols, [
+          row('floor: better-sqlite3 get + codec.decode', m.floor),
+          row('compiled: markCompiled, generated writeArgs', m.compiled, 'compiled ≤ 1.2× floor'),
+          row('runtime-marked: spot.mark, dynamic key', m.marked, '(comparison)'),
+        ], [
+          'µs/op: median over rounds; spread: ±half the range of the rounds around the median.',
+          `one process, ${m.floor.rounds} interleaved rounds × ${count(m.floor.ops)} ops, same file, same rows, same random keys: both marked functions ` +
+            'are keyed as id "item" with codeHash=false (the code hash only changes the prefix computed on the first call).',
+          `compile: BeautyspotContext.transform of lookup.ts in ${ms(r.setup.transformMs)} (a fresh context: creates the ts-morph project), ` +
+            `then ts.transpileModule; generated writeArgs: ${writer}`,
+          `fixture: ${count(r.setup.rows)} entries filled through the compiled function in one transaction in ${(r.setup.fillMs / 1000).toFixed(1)} s; ` +
+            `value ${r.setup.valueBytes.toFixed(0)} B msgpack.`,
+        ]),
+        targets: [target('compiled', 'compiled hit ≤ 1.2× floor', x, x <= 1.2, ratio(x))],
+      };
+    },
+  },
+
+  {
+    id: 'keygen',
+    title: 'keygen: the key of one interface-typed argument (10 fields, 2 of them objects of 4 fields): generated vs dynamic vs object-hash',
+    file: 'keygen.js',
+    steps: [{ key: 'keygen', args: { rounds: 10, ops: 5_000 } }],
+    render(r, errors) {
+      const cols = [{ title: 'method', align: 'l' }, COLS.perOp, COLS.spread, { title: '× generated', align: 'r' }, COLS.target];
+      if (errors.keygen) return { text: table(this.title, cols, [failedRow('keygen', errors.keygen, cols.length)]), targets: [] };
+      const m = r.keygen;
+      const gen = m.generated.us;
+      const row = (name, v, goal = '') => [name, us(v.us), pct(v.spread), ratio(v.us / gen), goal];
+      const dyn = m.dynamic.us / gen;
+      const oh = m.objectHash.us / gen;
+      return {
+        text: table(this.title, cols, [
+          row('generated: compiled writeArgs + sha256 digest', m.generated),
+          row('runtime: KeyWriter + writeDynamic + digest', m.dynamic, 'dynamic ≥ 3× generated'),
+          row('object-hash 3, default options (sha1, hex)', m.objectHash, 'object-hash ≥ 15× generated'),
+          row("object-hash 3, { algorithm: 'sha256' }", m.objectHashSha256, '(informative)'),
+          row(`sha256 alone of the ${m.keyBytes} key bytes`, m.sha256, '(informative)'),
+        ], [
+          `${m.generated.rounds} interleaved rounds × ${count(m.generated.ops)} keys over a pool of 1,024 distinct objects (${m.fields} fields each).`,
+          `generated writer: emitKeyCode on the plan of the real transform (identical to the transformed module's text, ${m.writerLines} lines); ` +
+            'its key equals the key the compiled module stored; ' +
+            `the dynamic encoder writes the same bytes: ${m.sameAsDynamic ? 'yes' : 'no'}.`,
+          'object-hash is measured with its default algorithm (sha1); its sha256 row shows the algorithm is not what it spends its time on.',
+        ]),
+        targets: [
+          target('keygen', 'generated key ≥ 3× faster than dynamic', dyn, dyn >= 3, ratio(dyn)),
+          target('keygen', 'generated key ≥ 15× faster than object-hash', oh, oh >= 15, ratio(oh)),
+        ],
+      };
+    },
+  },
+
+  {
+    id: 'vite',
+    title: `vite build: a generated ${VITE_MODULES}-module TS project, vite 8 SSR build in a fresh process, with and without the beautyspot plugin`,
+    file: 'vite-build.js',
+    steps: [{ key: 'vite', args: { modules: VITE_MODULES, markedCount: 10, rounds: 5 }, timeoutMs: 900_000 }],
+    render(r, errors) {
+      const cols = [{ title: 'project', align: 'l' }, { title: 'plugin', align: 'l' }, { title: 'build ms', align: 'r' },
+        { title: 'min', align: 'r' }, { title: 'max', align: 'r' }, { title: '× no plugin', align: 'r' },
+        { title: 'process ms', align: 'r' }, { title: 'plugin import', align: 'r' }, { title: 'transforms', align: 'r' }, COLS.target];
+      if (errors.vite) return { text: table(this.title, cols, [failedRow('vite', errors.vite, cols.length)]), targets: [] };
+      const m = r.vite;
+      const rows = [];
+      const targets = [];
+      for (const [variant, label, limit] of [['A', `A: ${m.marked.length} marked fns`, 1.5], ['B', 'B: no annotation', 1.05]]) {
+        const off = m[`${variant}-off`];
+        const on = m[`${variant}-on`];
+        const x = on.buildMs / off.buildMs;
+        rows.push([label, 'without', ms(off.buildMs), ms(off.min), ms(off.max), '', ms(off.processMs), '', '', '']);
+        rows.push(['', 'with', ms(on.buildMs), ms(on.min), ms(on.max), ratio(x), ms(on.processMs), ms(on.pluginImportMs),
+          `${on.rewrites}/${on.transformCalls}`, `with ≤ ${limit}× without`]);
+        targets.push(target('vite', `${label}: build with plugin ≤ ${limit}× without`, x, x <= limit, ratio(x)));
+      }
+      const a = m['A-on'];
+      return {
+        text: table(this.title, cols, rows, [
+          `${m.modules} modules in a tree of imports (+ main, types, util: ${m.files} files); variant A marks one (Settings, string, FilePath) ` +
+            `function in modules ${m.marked.join(', ')}; B is the same project with those annotations removed.`,
+          `build ms: median of ${m.rounds} runs per row (interleaved, rotating order, one warm-up round) of plugin import + vite build() ` +
+            `inside the process (vite's own import excluded: ~${ms(a.viteImportMs)}); process ms: spawn to exit.`,
+          `transforms: calls that rewrote a file / calls of the plugin's transform handler (the hook filter skips files without the annotation hint).`,
+          `A with the plugin (medians): the first rewrite ${ms(a.firstTransformMs)} (creates the ts-morph project and program), the other ` +
+            `${a.rewrites - 1} ${ms(a.otherTransformsMs)} in all; ${a.transformCalls - a.rewrites} calls on runtime files that only match the hint ` +
+            `${ms(a.passedOnMs)}; output ${formatBytes(a.outputBytes)} (beautyspot/runtime bundled) vs ${formatBytes(m['A-off'].outputBytes)}.`,
+        ]),
+        targets,
+      };
+    },
+  },
 ];
 
 async function runOne(trial, dir) {
@@ -232,7 +344,7 @@ async function runOne(trial, dir) {
     const started = performance.now();
     process.stderr.write(`  ${trial.id}: ${step.key}…`);
     try {
-      results[step.key] = await runTrial(trial.file, { ...step.args, dir: stepDir });
+      results[step.key] = await runTrial(trial.file, { ...step.args, dir: stepDir }, { timeoutMs: step.timeoutMs });
       process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     } catch (error) {
       errors[step.key] = error;
