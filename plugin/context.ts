@@ -9,7 +9,8 @@ import { findMarked, type MarkedFunction } from './find/find-marked.js';
 import type { FunctionPlan } from './plan/key-plan.js';
 import { planFunction, usesThis } from './plan/plan-function.js';
 import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
-import { rewrite, REWRITTEN_MARK, RUNTIME_MODULE, type CompiledFunction } from './rewrite.js';
+import { ANNOTATION_HINT, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
+import { rewrite, type CompiledFunction } from './rewrite.js';
 
 export interface BeautyspotOptions {
   /** tsconfig.json used for type information. Default: the nearest one above the project root. */
@@ -32,9 +33,6 @@ export interface TransformOutput {
   plans: Record<string, FunctionPlan>;
 }
 
-/** Cheap text check that every bundler runs before anything heavy. */
-export const ANNOTATION_HINT = /@mark|beautyspot:/;
-
 /**
  * Per-build state: one long-lived ts-morph project, created when the first annotated file arrives and
  * updated file by file. Unannotated files never reach it.
@@ -42,6 +40,7 @@ export const ANNOTATION_HINT = /@mark|beautyspot:/;
 export class BeautyspotContext {
   private static created = 0;
   private project: Project | undefined;
+  private tsconfig: string | undefined;
   /** Every file a transform's output has depended on: what refresh() re-reads. */
   private readonly dependencies = new Set<string>();
   /** How often each file's text changed in the project; a memoised output is valid while its files' versions hold. */
@@ -120,7 +119,7 @@ export class BeautyspotContext {
     return {
       code: s.toString(),
       map: s.generateMap({ hires: true, source: fileName, includeContent: true }),
-      dependencies: [...dependencies].filter(f => f !== fileName),
+      dependencies: [...dependencies, ...(this.tsconfig ? [this.tsconfig] : [])].filter(f => f !== fileName),
       warnings: diagnostics.filter(d => d.severity === 'warning').map(formatDiagnostic),
       plans,
     };
@@ -156,6 +155,7 @@ export class BeautyspotContext {
     if (this.project) return this.project;
     BeautyspotContext.created++;
     const tsconfig = this.options.tsconfig ?? findUp(dirname(fileName), 'tsconfig.json');
+    this.tsconfig = tsconfig && resolve(tsconfig);
     this.project = tsconfig
       ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true } })
       : new Project({ compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, allowJs: true } });

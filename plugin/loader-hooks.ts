@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDebug } from '../runtime/log.js';
-import { TransformCache } from './transform-cache.js';
+import { cacheDir, compilerIdentity, TransformCache } from './transform-cache.js';
 
 /**
  * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. Compiled modules
@@ -19,7 +18,7 @@ interface LoadContext { format?: string | null }
 type LoadResult = { format?: string | null; source?: unknown; shortCircuit?: boolean };
 type NextLoad = (url: string, context: LoadContext) => Promise<LoadResult>;
 
-let cache: TransformCache | undefined;
+let cache: TransformCache<string> | undefined;
 const debug = createDebug('beautyspot:loader');
 
 /**
@@ -44,7 +43,7 @@ export async function load(url: string, ctx: LoadContext, next: NextLoad): Promi
   const fileName = fileURLToPath(url);
   const commonjs = match[1] === 'c';
   const source = readFileSync(fileName, 'utf8');
-  cache ??= new TransformCache(cacheDir(dirname(fileName)), compilerIdentity());
+  cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'loader'), compilerIdentity());
   let code = cache.get(fileName, source);
   if (code === undefined) {
     const { compileModule } = await import('./compile-module.js');
@@ -56,32 +55,4 @@ export async function load(url: string, ctx: LoadContext, next: NextLoad): Promi
     debug?.(`from cache ${fileName}`);
   }
   return { format: commonjs ? 'commonjs' : 'module', source: code, shortCircuit: true };
-}
-
-/** `node_modules/.cache/beautyspot` of the nearest project, as other tools keep theirs. */
-function cacheDir(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'node_modules', '.cache', 'beautyspot');
-    if (dirname(dir) === dir) return join(from, 'node_modules', '.cache', 'beautyspot');
-  }
-}
-
-/**
- * Changes whenever the compiler does. An installed release is its version; a development build (this
- * repository, or a link to it) is the content of its compiled plugin files, so a rebuild that changes any of
- * them — `tsc --watch` rewrites only the changed ones — invalidates, and one that changes none does not.
- */
-function compilerIdentity(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  if (here.split(sep).includes('node_modules')) return pkg.version;
-  const hash = createHash('sha256');
-  // About 2 ms for the ~30 files (a recursive readdirSync is slower: it lists the .d.ts and .map files too).
-  (function walk(dir: string, prefix: string): void {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
-      else if (entry.name.endsWith('.js')) hash.update(`${prefix}${entry.name}\0`).update(readFileSync(join(dir, entry.name)));
-    }
-  })(here, '');
-  return `${pkg.version}:${hash.digest('hex')}`;
 }

@@ -3,12 +3,7 @@ import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { EmittedKey } from './emit/emit-key.js';
 import type { MarkedFunction } from './find/find-marked.js';
 import type { AnnotationOptions } from './find/parse-options.js';
-
-/** The runtime namespace the generated code binds, and the module it comes from. */
-export const NS = '__beautyspot';
-export const RUNTIME_MODULE = 'beautyspot/runtime';
-/** The namespace import every rewritten file starts with; its presence means "already rewritten". */
-export const REWRITTEN_MARK = `import * as ${NS} from `;
+import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
 
 export interface CompiledFunction {
   marked: MarkedFunction;

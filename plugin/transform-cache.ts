@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Dependency {
   path: string;
@@ -9,31 +10,32 @@ interface Dependency {
   sha256: string;
 }
 
-interface Entry {
-  code: string;
+interface Entry<T> {
+  value: T;
   dependencies: Dependency[];
 }
 
 /**
- * Compiled modules on disk, so a second `node --import beautyspot/register` run of unchanged code never loads
- * the TypeScript compiler. An entry is keyed by the compiler's identity and the module's path and source, and
- * is used only while every file it depends on (types, referenced code) still has the same content.
+ * Compiler output on disk, so a second run or build of unchanged code never loads the TypeScript compiler
+ * (the Node loader keeps JavaScript, the bundler plugin rewritten source and its map). An entry is keyed by the
+ * compiler's identity and the module's path and source, and is used only while every file it depends on
+ * (types, referenced code, tsconfig) still has the same content.
  */
-export class TransformCache {
+export class TransformCache<T> {
   constructor(private readonly dir: string, private readonly salt: string) {}
 
-  get(fileName: string, source: string): string | undefined {
-    let entry: Entry;
+  get(fileName: string, source: string): T | undefined {
+    let entry: Entry<T>;
     try {
-      entry = JSON.parse(readFileSync(this.path(fileName, source), 'utf8')) as Entry;
+      entry = JSON.parse(readFileSync(this.path(fileName, source), 'utf8')) as Entry<T>;
     } catch {
       return undefined;
     }
-    return entry.dependencies.every(fresh) ? entry.code : undefined;
+    return entry.dependencies.every(fresh) ? entry.value : undefined;
   }
 
-  set(fileName: string, source: string, code: string, dependencies: string[]): void {
-    const entry: Entry = { code, dependencies: dependencies.flatMap(describe) };
+  set(fileName: string, source: string, value: T, dependencies: string[]): void {
+    const entry: Entry<T> = { value, dependencies: dependencies.flatMap(describe) };
     const file = this.path(fileName, source);
     try {
       mkdirSync(this.dir, { recursive: true });
@@ -71,4 +73,40 @@ function fresh(dep: Dependency): boolean {
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** `node_modules/.cache/beautyspot` of the nearest project, as other tools keep theirs. */
+export function cacheDir(from: string): string {
+  return join(nearestPackage(from) ?? from, 'node_modules', '.cache', 'beautyspot');
+}
+
+function nearestPackage(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+let identity: string | undefined;
+
+/**
+ * Changes whenever the compiler does. An installed release is its version; a development build (this
+ * repository, or a link to it) is the content of its compiled plugin files, so a rebuild that changes any of
+ * them — `tsc --watch` rewrites only the changed ones — invalidates, and one that changes none does not.
+ */
+export function compilerIdentity(): string {
+  if (identity !== undefined) return identity;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(nearestPackage(here)!, 'package.json'), 'utf8')) as { version: string };
+  if (here.split(sep).includes('node_modules')) return (identity = pkg.version);
+  const hash = createHash('sha256');
+  // About 2 ms for the ~30 files (a recursive readdirSync is slower: it lists the .d.ts and .map files too).
+  // Compiled (.js in dist/plugin) or run from source (.ts in plugin/, as the watch tests do).
+  (function walk(dir: string, prefix: string): void {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+      else if (/(?<!\.d)\.[jt]s$/.test(entry.name)) hash.update(`${prefix}${entry.name}\0`).update(readFileSync(join(dir, entry.name)));
+    }
+  })(here, '');
+  return (identity = `${pkg.version}:${hash.digest('hex')}`);
 }

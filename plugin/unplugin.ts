@@ -1,6 +1,9 @@
+import { dirname, join } from 'node:path';
 import { createUnplugin, type FilterPattern } from 'unplugin';
+import type { BeautyspotContext, BeautyspotOptions } from './context.js';
 import { BeautyspotBuildError } from './diagnostics.js';
-import { ANNOTATION_HINT, BeautyspotContext, type BeautyspotOptions } from './context.js';
+import { ANNOTATION_HINT, REWRITTEN_MARK } from './markers.js';
+import { cacheDir, compilerIdentity, TransformCache } from './transform-cache.js';
 
 export interface BeautyspotPluginOptions extends BeautyspotOptions {
   /** Files to transform. Default: .ts .tsx .mts .cts .js .jsx .mjs .cjs */
@@ -9,41 +12,63 @@ export interface BeautyspotPluginOptions extends BeautyspotOptions {
   exclude?: FilterPattern;
 }
 
+/** What the on-disk cache keeps of one transform (`output` null: the file had nothing to rewrite). */
+interface CachedTransform {
+  output: { code: string; map: string } | null;
+  dependencies: string[];
+  warnings: string[];
+}
+
 const SOURCE = /\.[cm]?[jt]sx?$/;
 
 /**
  * The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …).
  * Options are optional (`beautyspot()`), and each adapter returns one plugin.
+ *
+ * Nothing heavy loads with the plugin: the compiler (ts-morph) is imported on the first annotated file whose
+ * output is not already in `node_modules/.cache/beautyspot/plugin`, so builds without annotations, and rebuilds
+ * of unchanged code, never load TypeScript.
  */
 export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, false>((options = {}) => {
   const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
   let context: BeautyspotContext | undefined;
+  let cache: TransformCache<CachedTransform> | undefined;
   return {
     name: 'beautyspot',
     enforce: 'pre',
     transform: {
       // Declared as data so bundlers that support hook filters skip unannotated files natively.
       filter: { id: { include, exclude }, code: ANNOTATION_HINT },
-      handler(code, id) {
+      async handler(code, id) {
         // Repeated for bundlers that ignore filters: an unannotated file costs one regex test.
-        if (!ANNOTATION_HINT.test(code)) return undefined;
-        context ??= new BeautyspotContext(contextOptions);
-        let out;
-        try {
-          out = context.transform(code, id);
-        } catch (error) {
-          if (!(error instanceof BeautyspotBuildError)) throw error;
-          // With the first problem's location, so bundlers point at the annotated file (esbuild would otherwise
-          // name its own source). Rollup and vite throw here; esbuild collects the error and fails the build.
-          const first = error.diagnostics[0];
-          const loc = first && { file: id.split('?')[0]!, line: first.line, column: first.col - 1 };
-          this.error({ message: error.message, id, ...(loc ? { loc } : {}) });
-          return undefined;
+        if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
+        const fileName = id.split('?')[0]!;
+        cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'plugin'), `${compilerIdentity()}:${JSON.stringify(contextOptions)}`);
+        let result = cache.get(fileName, code);
+        if (!result) {
+          context ??= new (await import('./context.js')).BeautyspotContext(contextOptions);
+          let out;
+          try {
+            out = context.transform(code, id);
+          } catch (error) {
+            if (!(error instanceof BeautyspotBuildError)) throw error;
+            // With the first problem's location, so bundlers point at the annotated file (esbuild would otherwise
+            // name its own source). Rollup and vite throw here; esbuild collects the error and fails the build.
+            const first = error.diagnostics[0];
+            const loc = first && { file: fileName, line: first.line, column: first.col - 1 };
+            this.error({ message: error.message, id, ...(loc ? { loc } : {}) });
+            return undefined;
+          }
+          result = {
+            output: out ? { code: out.code, map: out.map.toString() } : null,
+            dependencies: out?.dependencies ?? [],
+            warnings: out?.warnings ?? [],
+          };
+          cache.set(fileName, code, result, [fileName, ...result.dependencies]);
         }
-        if (!out) return undefined;
-        for (const file of out.dependencies) this.addWatchFile(file);
-        for (const warning of out.warnings) this.warn(warning);
-        return { code: out.code, map: out.map };
+        for (const file of result.dependencies) this.addWatchFile(file);
+        for (const warning of result.warnings) this.warn(warning);
+        return result.output ?? undefined;
       },
     },
     // Watch mode and dev servers keep the context, and with it the type program, across rebuilds: bundlers that

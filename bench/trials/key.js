@@ -49,7 +49,7 @@ runChild(async ({ dir, rounds, ops }) => {
   spot.mark(item, { name: FN_NAME })(nameOf(3), 3);
   const stored = spot.parts().store.db.prepare('SELECT key FROM entries').pluck().get();
   spot.close();
-  const matches = Buffer.compare(stored, dynamicKey(nameOf(3), 3)) === 0 && Buffer.compare(stored, compiledKey(nameOf(3), 3)) === 0;
+  const matches = stored === dynamicKey(nameOf(3), 3) && stored === compiledKey(nameOf(3), 3);
   if (!matches) throw new Error('key: the replica of the runtime key does not match the stored key');
 
   const names = Array.from({ length: 4096 }, (_, i) => nameOf(i));
@@ -57,7 +57,7 @@ runChild(async ({ dir, rounds, ops }) => {
   const keyBytes = dynamicKey(names[0], 0) && Buffer.from(w.view());
   const loop = key => () => {
     let sink = 0;
-    for (let i = 0; i < ops; i++) sink += key(names[i & 4095], i)[0];
+    for (let i = 0; i < ops; i++) sink += key(names[i & 4095], i).length;
     return sink;
   };
   const result = interleave({

@@ -1,7 +1,7 @@
 // Trial "scale": beautyspot hit cost (and the raw floor) on a small vs a large cache.
 // Drivers: fill (one transaction: the marked function for the real entries, spread among filler rows with
 // random keys written with the store's own put), measure (floor + beautyspot interleaved, fresh process) and
-// notouch (diagnostic: the same with the store's hit bookkeeping a no-op).
+// aged (the same on entries written an hour ago, whose first reads record their access).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from '../lib/child.js';
@@ -16,9 +16,9 @@ const drivers = {
   measure({ dir, size, rounds, ops }) {
     return timeHits({ dir, name: `scale-${size}`, rounds, ops, seed: size });
   },
-  /** Diagnostic: the same with the store's touch (hit bookkeeping) a no-op. */
-  notouch({ dir, size, rounds, ops }) {
-    return timeHits({ dir, name: `scale-${size}`, rounds, ops, seed: size + 1, touch: false });
+  /** The same on entries written an hour ago: each entry's first read records its access. */
+  aged({ dir, size, rounds, ops }) {
+    return timeHits({ dir, name: `scale-${size}`, rounds, ops, seed: size + 1, aged: true });
   },
 };
 

@@ -15,7 +15,7 @@ export const MIGRATIONS: Record<number, string> = {
       expires_at  INTEGER,                   -- epoch ms; NULL = never
       compute_ms  REAL    NOT NULL,          -- how long the miss took
       size        INTEGER NOT NULL,          -- encoded bytes, inline or blob
-      flags       INTEGER NOT NULL DEFAULT 0,
+      flags       INTEGER NOT NULL DEFAULT 0, -- EntryFlag bits: 1 async, 2 blob
       blob        TEXT,                      -- blob ref when the value is offloaded
       args        TEXT    NOT NULL,          -- JSON [[param, digest], …]
       tags        TEXT    NOT NULL,          -- JSON [tag, …]

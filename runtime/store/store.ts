@@ -18,6 +18,8 @@ export interface StoredValue {
 export const EntryFlag = {
   /** The function returned a promise; a hit must return one too. */
   async: 1,
+  /** The value is in the blob store (set by the store, so the hit path need not read the blob column). */
+  blob: 2,
 } as const;
 
 /** One digest per argument, so a miss can be explained ("`config` changed"). */
