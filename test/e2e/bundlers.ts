@@ -113,21 +113,25 @@ const rollupTypeScript: RollupPlugin = {
   },
 };
 
+/** Writes a rollup or rolldown bundle as an ES module with a source map into the project's dist/, then closes it. */
+async function writeBundle(bundle: { write(o: { format: 'es'; sourcemap: true; dir: string }): Promise<unknown>; close(): Promise<void> }, project: FixtureProject): Promise<void> {
+  try {
+    await bundle.write({ format: 'es', sourcemap: true, dir: project.path('dist') });
+  } finally {
+    await bundle.close();
+  }
+}
+
 export const rollup: Bundler = {
   name: 'rollup',
   async build(project) {
     const beautyspot = await plugin('rollup');
-    const bundle = await rollupBuild({
+    await writeBundle(await rollupBuild({
       input: project.path('src/main.ts'),
       plugins: [beautyspot(), rollupTypeScript],
       external: EXTERNAL,
       logLevel: 'silent',
-    });
-    try {
-      await bundle.write({ format: 'es', sourcemap: true, dir: project.path('dist') });
-    } finally {
-      await bundle.close();
-    }
+    }), project);
   },
   args: runBundle,
   compileError(project) {
@@ -140,19 +144,14 @@ export const rolldown: Bundler = {
   name: 'rolldown',
   async build(project) {
     const beautyspot = await plugin('rolldown');
-    const bundle = await rolldownBuild({
+    await writeBundle(await rolldownBuild({
       input: project.path('src/main.ts'),
       cwd: project.dir,
       platform: 'node',
       plugins: [beautyspot()],
       external: EXTERNAL,
       logLevel: 'silent',
-    });
-    try {
-      await bundle.write({ format: 'es', sourcemap: true, dir: project.path('dist') });
-    } finally {
-      await bundle.close();
-    }
+    }), project);
   },
   args: runBundle,
   compileError(project) {
