@@ -22,19 +22,28 @@ let cache: TransformCache<string> | undefined;
 const debug = createDebug('beautyspot:loader');
 
 /**
- * Relative imports from TypeScript files as TypeScript resolves them: `./a.js` for `./a.ts` (NodeNext),
- * and extensionless `./a` for `./a.ts` or `./a/index.ts`.
+ * Relative imports from TypeScript files as TypeScript resolves them: `./a.js` → `./a.ts` (`.mjs` → `.mts`,
+ * `.cjs` → `.cts`), preferred even when a compiled `./a.js` sits beside it, and extensionless `./a` → `./a.ts`
+ * or `./a/index.ts`.
  */
 export async function resolve(specifier: string, ctx: ResolveContext, next: NextResolve): Promise<ResolveResult> {
-  if (ctx.parentURL && TS_FILE.test(ctx.parentURL) && /^\.{1,2}\//.test(specifier) && !existsSync(new URL(specifier, ctx.parentURL))) {
-    const base = specifier.replace(/\.([cm]?)jsx?$/, '');
-    const candidates = [...TS_EXTENSIONS.map(ext => `${base}${ext}`), ...TS_EXTENSIONS.map(ext => `${base}/index${ext}`)];
-    for (const candidate of candidates) {
+  if (ctx.parentURL && TS_FILE.test(ctx.parentURL) && /^\.{1,2}\//.test(specifier)) {
+    for (const candidate of typeScriptCandidates(specifier)) {
       const url = new URL(candidate, ctx.parentURL);
       if (existsSync(url) && statSync(url).isFile()) return { url: url.href, shortCircuit: true };
     }
   }
   return next(specifier, ctx);
+}
+
+function typeScriptCandidates(specifier: string): string[] {
+  const js = /\.([cm]?)js(x?)$/.exec(specifier);
+  if (js) {
+    const base = specifier.slice(0, js.index);
+    return [`${base}.${js[1]}ts`, ...(js[2] || !js[1] ? [`${base}.tsx`] : [])];
+  }
+  if (/\.[cm]?tsx?$/.test(specifier)) return [];
+  return [...TS_EXTENSIONS.map(ext => `${specifier}${ext}`), ...TS_EXTENSIONS.map(ext => `${specifier}/index${ext}`)];
 }
 
 export async function load(url: string, ctx: LoadContext, next: NextLoad): Promise<LoadResult> {

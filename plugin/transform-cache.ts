@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,10 @@ interface Dependency {
   mtimeMs: number;
   sha256: string;
 }
+
+/** One write in fifty looks for stale entries; entries are stale after two weeks unused. */
+const PRUNE_CHANCE = 0.02;
+const PRUNE_AFTER_MS = 14 * 86_400_000;
 
 interface Entry<T> {
   value: T;
@@ -25,13 +29,16 @@ export class TransformCache<T> {
   constructor(private readonly dir: string, private readonly salt: string) {}
 
   get(fileName: string, source: string): T | undefined {
+    const file = this.path(fileName, source);
     let entry: Entry<T>;
     try {
-      entry = JSON.parse(readFileSync(this.path(fileName, source), 'utf8')) as Entry<T>;
+      entry = JSON.parse(readFileSync(file, 'utf8')) as Entry<T>;
     } catch {
       return undefined;
     }
-    return entry.dependencies.every(fresh) ? entry.value : undefined;
+    if (!entry.dependencies.every(fresh)) return undefined;
+    keepAlive(file);
+    return entry.value;
   }
 
   set(fileName: string, source: string, value: T, dependencies: string[]): void {
@@ -39,6 +46,7 @@ export class TransformCache<T> {
     const file = this.path(fileName, source);
     try {
       mkdirSync(this.dir, { recursive: true });
+      if (Math.random() < PRUNE_CHANCE) this.prune();
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(entry));
       renameSync(tmp, file);
@@ -47,8 +55,30 @@ export class TransformCache<T> {
     }
   }
 
+  /** Removes entries not used for PRUNE_AFTER_MS: each edit of a file leaves its old entry behind. */
+  private prune(): void {
+    const cutoff = Date.now() - PRUNE_AFTER_MS;
+    for (const name of readdirSync(this.dir)) {
+      const file = join(this.dir, name);
+      try {
+        if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+
   private path(fileName: string, source: string): string {
     return join(this.dir, `${sha256(`${this.salt}\0${fileName}\0${source}`).slice(0, 40)}.json`);
+  }
+}
+
+/** An entry in use gets a fresh mtime once a day, so pruning only takes entries nobody reads. */
+function keepAlive(file: string): void {
+  try {
+    if (statSync(file).mtimeMs < Date.now() - 86_400_000) utimesSync(file, new Date(), new Date());
+  } catch {
+    // best effort
   }
 }
 

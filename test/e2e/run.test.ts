@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FixtureProject, REPO, type ProcessResult } from './fixture-project.js';
 
@@ -249,5 +249,33 @@ describe('node --import', () => {
     expect(loaderLog(project, cold).compiled).toEqual(MODULES);
     expect(report(warm)).toMatchObject({ results: RESULTS, ran: {} });
     expect(loaderLog(project, warm)).toEqual({ compiled: [], fromCache: MODULES });
+  }, 60_000);
+});
+
+describe('module resolution from TypeScript files', () => {
+  let project: FixtureProject;
+  beforeAll(() => {
+    project = FixtureProject.create('run-resolve', 'run-script');
+  });
+  afterAll(() => project?.remove());
+
+  it('maps .js to .ts, .mjs to .mts and .cjs to .cts, prefers the .ts beside a stale compiled .js, and finds index.ts', () => {
+    const write = (relative: string, text: string): void => {
+      mkdirSync(dirname(project.path(relative)), { recursive: true });
+      writeFileSync(project.path(relative), text);
+    };
+    write('src/resolve/a.ts', "export const a: string = 'a.ts';\n");
+    write('src/resolve/a.js', "export const a = 'stale a.js';\n");
+    write('src/resolve/b.mts', "export const b: string = 'b.mts';\n");
+    write('src/resolve/lib/index.ts', "export const lib: string = 'lib/index.ts';\n");
+    write('src/resolve/main.ts', [
+      "import { a } from './a.js';",
+      "import { b } from './b.mjs';",
+      "import { lib } from './lib';",
+      'console.log(JSON.stringify([a, b, lib]));',
+    ].join('\n'));
+    const result = project.spawn(['--import', REGISTER, project.path('src/resolve/main.ts')], QUIET);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual(['a.ts', 'b.mts', 'lib/index.ts']);
   }, 60_000);
 });
