@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key,compiled,keygen,vite).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key,compiled,keygen,vite,dev,run).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ const scaleReal = size => Math.min(size, 100_000);
 const CACACHE_BUDGET_MS = 60_000;
 /** Modules of the generated project the vite trial builds. */
 const VITE_MODULES = 300;
+/** Modules of the (smaller) generated project the dev re-transform trial serves. */
+const DEV_MODULES = 40;
 
 const COLS = {
   name: { title: 'driver', align: 'l' },
@@ -294,33 +296,117 @@ const TRIALS = [
     render(r, errors) {
       const cols = [{ title: 'project', align: 'l' }, { title: 'plugin', align: 'l' }, { title: 'build ms', align: 'r' },
         { title: 'min', align: 'r' }, { title: 'max', align: 'r' }, { title: '× no plugin', align: 'r' },
-        { title: 'process ms', align: 'r' }, { title: 'plugin import', align: 'r' }, { title: 'transforms', align: 'r' }, COLS.target];
+        { title: 'process ms', align: 'r' }, { title: 'plugin import', align: 'r' }, { title: 'transforms', align: 'r' },
+        { title: 'TS loaded', align: 'r' }, COLS.target];
       if (errors.vite) return { text: table(this.title, cols, [failedRow('vite', errors.vite, cols.length)]), targets: [] };
       const m = r.vite;
       const rows = [];
       const targets = [];
-      for (const [variant, label, limit] of [['A', `A: ${m.marked.length} marked fns`, 1.5], ['B', 'B: no annotation', 1.05]]) {
+      const variants = [
+        ['A', `A: ${m.marked.length} marked fns`, 1.5, [['A-cold', 'with, cold cache', 'cold plugin cache'], ['A-warm', 'with, warm cache', 'warm plugin cache']]],
+        ['B', 'B: no annotation', 1.05, [['B-on', 'with', '']]],
+      ];
+      for (const [variant, label, limit, withRows] of variants) {
         const off = m[`${variant}-off`];
-        const on = m[`${variant}-on`];
-        const x = on.buildMs / off.buildMs;
-        rows.push([label, 'without', ms(off.buildMs), ms(off.min), ms(off.max), '', ms(off.processMs), '', '', '']);
-        rows.push(['', 'with', ms(on.buildMs), ms(on.min), ms(on.max), ratio(x), ms(on.processMs), ms(on.pluginImportMs),
-          `${on.rewrites}/${on.transformCalls}`, `with ≤ ${limit}× without`]);
-        targets.push(target('vite', `${label}: build with plugin ≤ ${limit}× without`, x, x <= limit, ratio(x)));
+        rows.push([label, 'without', ms(off.buildMs), ms(off.min), ms(off.max), '', ms(off.processMs), '', '', '', '']);
+        for (const [key, plugin, cache] of withRows) {
+          const on = m[key];
+          const x = on.buildMs / off.buildMs;
+          rows.push(['', plugin, ms(on.buildMs), ms(on.min), ms(on.max), ratio(x), ms(on.processMs), ms(on.pluginImportMs),
+            `${on.rewrites}/${on.transformCalls}`, `${on.compilerLoads}/${m.rounds}`, `with ≤ ${limit}× without`]);
+          targets.push(target('vite', `${label}${cache ? `, ${cache}` : ''}: build with plugin ≤ ${limit}× without`, x, x <= limit, ratio(x)));
+        }
       }
-      const a = m['A-on'];
+      const cold = m['A-cold'];
+      const warm = m['A-warm'];
       return {
         text: table(this.title, cols, rows, [
           `${m.modules} modules in a tree of imports (+ main, types, util: ${m.files} files); variant A marks one (Settings, string, FilePath) ` +
-            `function in modules ${m.marked.join(', ')}; B is the same project with those annotations removed.`,
+            `function in modules ${m.marked.join(', ')}; B is the same project with those annotations removed. Each project is a package of ` +
+            'its own (package.json, node_modules/beautyspot linked to the repository), so the plugin caches in its node_modules/.cache/beautyspot.',
           `build ms: median of ${m.rounds} runs per row (interleaved, rotating order, one warm-up round) of plugin import + vite build() ` +
-            `inside the process (vite's own import excluded: ~${ms(a.viteImportMs)}); process ms: spawn to exit.`,
-          `transforms: calls that rewrote a file / calls of the plugin's transform handler (the hook filter skips files without the annotation hint).`,
-          `A with the plugin (medians): the first rewrite ${ms(a.firstTransformMs)} (creates the ts-morph project and program), the other ` +
-            `${a.rewrites - 1} ${ms(a.otherTransformsMs)} in all; ${a.transformCalls - a.rewrites} calls on runtime files that only match the hint ` +
-            `${ms(a.passedOnMs)}; output ${formatBytes(a.outputBytes)} (beautyspot/runtime bundled) vs ${formatBytes(m['A-off'].outputBytes)}.`,
+            `inside the process (vite's own import excluded: ~${ms(cold.viteImportMs)}); process ms: spawn to exit.`,
+          'cold cache: the project\'s beautyspot cache removed before each build; warm cache: the one the previous build of A with the plugin ' +
+            'left (same sources), as in a rebuild of unchanged code.',
+          'transforms: calls that rewrote a file / calls of the plugin\'s transform handler (the hook filter skips files without the annotation ' +
+            `hint; the other ${cold.transformCalls - cold.rewrites} are runtime files that only match it); TS loaded: builds whose process loaded ts-morph.`,
+          `A, cold (medians): the first rewrite ${ms(cold.firstTransformMs)} (loads the compiler, creates the ts-morph project and program), ` +
+            `the other ${cold.rewrites - 1} ${ms(cold.otherTransformsMs)} summed (the calls overlap); ts-morph projects created per build: ` +
+            `${cold.projectsCreated}${cold.projectsCreated > 1 ? ' (one is expected)' : ''}.`,
+          `A, warm (medians): the first rewrite ${ms(warm.firstTransformMs)}, the other ${warm.rewrites - 1} ${ms(warm.otherTransformsMs)} summed; ` +
+            `output ${formatBytes(cold.outputBytes)} (beautyspot/runtime ${cold.runtimeBundled ? 'bundled' : 'external'}) vs ${formatBytes(m['A-off'].outputBytes)}.`,
         ]),
         targets,
+      };
+    },
+  },
+
+  {
+    id: 'dev',
+    title: `dev re-transform: one module edited in a vite 8 dev server (SSR transformRequest), a ${DEV_MODULES}-module TS project, with and without the beautyspot plugin`,
+    file: 'retransform.js',
+    steps: [{ key: 'dev', args: { modules: DEV_MODULES, markedCount: 4, rounds: 30 }, timeoutMs: 600_000 }],
+    render(r, errors) {
+      const cols = [{ title: 'server', align: 'l' }, { title: 'edited module', align: 'l' }, { title: 'ms (median)', align: 'r' },
+        { title: 'min', align: 'r' }, { title: 'max', align: 'r' }, { title: '× without plugin', align: 'r' },
+        { title: 'rewrites', align: 'r' }, COLS.target];
+      if (errors.dev) return { text: table(this.title, cols, [failedRow('dev', errors.dev, cols.length)]), targets: [] };
+      const m = r.dev;
+      const row = (server, module, name, goal = '') => [server, module, ms(m[name].ms), ms(m[name].min), ms(m[name].max),
+        ratio(m[name].ms / m.plain.ms), `${m.stats[name].rewrites}/${m.stats[name].edits}`, goal];
+      const x = m.plugin.ms / m.plain.ms;
+      const edits = Object.values(m.stats).reduce((n, s) => n + s.edits, 0);
+      const byWatcher = Object.values(m.stats).reduce((n, s) => n + s.byWatcher, 0);
+      const missed = Object.values(m.stats).reduce((n, s) => n + s.missedEvents, 0);
+      return {
+        text: table(this.title, cols, [
+          row('without plugin (vite\'s TS transform)', `annotated (${m.files.annotated})`, 'plain'),
+          row('with the beautyspot plugin', `annotated (${m.files.annotated})`, 'plugin', 'with ≤ 100 ms and ≤ 3× without'),
+          row('with the beautyspot plugin', `no annotation (${m.files.unannotated})`, 'unannotated', '(context)'),
+        ], [
+          `${m.plugin.rounds} interleaved rounds (rotating order, one warm-up round) per row, one edit + one timed transformRequest each; ` +
+            'each server on its own copy of the project (marked fns in modules ' + `${m.marked.join(', ')}).`,
+          'each edit (untimed): the module\'s BASE constant, which the marked fn\'s code hash covers, set to a value never used before; ' +
+            `written ≥ ${m.gapMs} ms after its file's previous change event (chokidar drops closer ones), the watcher's change event awaited ` +
+            `(+${m.settleMs} ms for vite's handler: invalidation, the plugin's watchChange); the module invalidated ` +
+            `in the SSR module graph. The watcher had invalidated it for ${byWatcher} of ${edits} edits${missed ? `; ${missed} change events missed` : ''}.`,
+          `rewrites: edits the plugin rewrote / edits (warm-up included); every rewrite of the annotated module was a real recompute: ` +
+            `${m.stats.plugin.cacheWrites} new disk-cache entries for ${m.stats.plugin.edits} edits, one ts-morph project in the process (${m.projectsCreated} created).`,
+          `first transform of each module (before the rounds): with the plugin ${ms(m.firstMs.plugin)} (loads the compiler, creates the project), ` +
+            `without ${ms(m.firstMs.plain)}, unannotated with the plugin ${ms(m.firstMs.unannotated)}.`,
+        ]),
+        targets: [
+          target('dev', 're-transform of an annotated module with the plugin ≤ 100 ms', m.plugin.ms, m.plugin.ms <= 100, ms(m.plugin.ms)),
+          target('dev', 're-transform with the plugin ≤ 3× without type analysis', x, x <= 3, ratio(x)),
+        ],
+      };
+    },
+  },
+
+  {
+    id: 'run',
+    title: 'run: start-up of `beautyspot run script.ts` (one marked fn, served from the cache) vs `node --import tsx script.ts`',
+    file: 'run-startup.js',
+    steps: [{ key: 'run', args: { spawns: 15 }, timeoutMs: 600_000 }],
+    render(r, errors) {
+      const cols = [{ title: 'process', align: 'l' }, { title: 'wall ms (median)', align: 'r' }, { title: 'min', align: 'r' },
+        { title: 'max', align: 'r' }, { title: '× tsx', align: 'r' }, COLS.target];
+      if (errors.run) return { text: table(this.title, cols, [failedRow('run', errors.run, cols.length)]), targets: [] };
+      const m = r.run;
+      const row = (name, v, goal = '') => [name, ms(v.ms), ms(v.min), ms(v.max), ratio(v.ms / m.tsx.ms), goal];
+      const x = m.warm.ms / m.tsx.ms;
+      return {
+        text: table(this.title, cols, [
+          row('node --import tsx script.ts (the body runs)', m.tsx),
+          row('beautyspot run script.ts, warm compile cache, a hit', m.warm, 'warm ≤ 1.5× tsx'),
+          row('beautyspot run script.ts, cold compile cache, a hit', m.cold, '(informative)'),
+        ], [
+          `${m.spawns} spawns of each kind in rotating order after one warm-up round; the script lives under <repo>/.tmp/ in a package of its own; ` +
+            'BEAUTYSPOT_DIR points at a spot an earlier run filled (every beautyspot run serves the call without running the body, checked).',
+          'warm: the loader takes the compiled script from node_modules/.cache/beautyspot/loader (checked once with its debug log) and never ' +
+            'loads the compiler; cold: that cache removed before each run, so the loader loads ts-morph and compiles the script.',
+        ]),
+        targets: [target('run', 'beautyspot run (warm) ≤ 1.5× node --import tsx', x, x <= 1.5, ratio(x))],
       };
     },
   },

@@ -41,14 +41,18 @@ export function interleave(loops, { rounds, ops, warmup = 1 }) {
   return Object.fromEntries(names.map(n => [n, summarize(samples[n], { ops })]));
 }
 
-/** Async version of `interleave`, for drivers whose get returns a promise. */
-export async function interleaveAsync(loops, { rounds, ops, warmup = 1 }) {
+/**
+ * Async version of `interleave`, for drivers whose get returns a promise. `prepare(name, round)`, if given, runs
+ * untimed before each timed call (e.g. an edit the timed call must see).
+ */
+export async function interleaveAsync(loops, { rounds, ops, warmup = 1, prepare }) {
   const names = Object.keys(loops);
   const samples = Object.fromEntries(names.map(n => [n, []]));
   let sink = 0;
   for (let r = -warmup; r < rounds; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + Math.max(r, 0)) % names.length];
+      if (prepare) await prepare(name, r);
       const start = now();
       sink += (await loops[name](r)) | 0;
       const us = ((now() - start) * 1000) / ops;

@@ -78,6 +78,9 @@ console.log(JSON.stringify({ rows: rows.length, total: rows.reduce((s, r) => s +
 `;
 
 const folderOf = i => FOLDERS[i % FOLDERS.length];
+
+/** The path of module `i`, relative to the project. */
+export const modulePath = i => `src/${folderOf(i)}/mod${i}.ts`;
 const childrenOf = (i, modules) => [3 * i + 1, 3 * i + 2, 3 * i + 3].filter(c => c < modules);
 
 /** Indices of the modules that carry a marked function: `count` of them, evenly spread, never the root. */
@@ -177,7 +180,7 @@ export function writeProject(dir, { modules, markedCount, annotate }) {
     'src/util.ts': UTIL,
     'src/main.ts': MAIN,
   };
-  for (let i = 0; i < modules; i++) files[`src/${folderOf(i)}/mod${i}.ts`] = moduleSource(i, modules, marked.has(i), annotate);
+  for (let i = 0; i < modules; i++) files[modulePath(i)] = moduleSource(i, modules, marked.has(i), annotate);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

@@ -25,8 +25,8 @@ runChild(async ({ dir, rounds, ops }) => {
   // Each side writes its own file, so every table grows at the same pace.
   const rawStore = name => {
     const store = new SqliteStore(join(dir, 'raw', `${name}.sqlite`));
-    return [store, store.db.prepare(`INSERT INTO entries (key, fn, created_at, accessed_at, expires_at, compute_ms, hits, size, flags, blob, args, tags, value)
-      VALUES (?, ?, ?, ?, NULL, ?, 0, ?, 0, NULL, ?, '[]', ?)`)];
+    return [store, store.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value)
+      VALUES (?, ?, ?, NULL, ?, ?, 0, NULL, ?, '[]', ?)`)];
   };
   const [raw, insert] = rawStore('raw');
   const [rawEnc, insertEnc] = rawStore('raw-encode');
@@ -45,7 +45,7 @@ runChild(async ({ dir, rounds, ops }) => {
         const j = rawNext++;
         const bytes = encoded[j & (POOL - 1)];
         const now = Date.now();
-        sink += insert.run(keys[j], FN_NAME, now, now, 0.001, bytes.length, args, bytes).changes;
+        sink += insert.run(keys[j], FN_NAME, now, 0.001, bytes.length, args, bytes).changes;
       }
       return sink;
     },
@@ -55,7 +55,7 @@ runChild(async ({ dir, rounds, ops }) => {
         const j = encNext++;
         const bytes = codec.encode(values[j & (POOL - 1)]);
         const now = Date.now();
-        sink += insertEnc.run(keys[total + j], FN_NAME, now, now, 0.001, bytes.length, args, bytes).changes;
+        sink += insertEnc.run(keys[total + j], FN_NAME, now, 0.001, bytes.length, args, bytes).changes;
       }
       return sink;
     },

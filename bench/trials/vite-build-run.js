@@ -1,10 +1,13 @@
 // One measured build of the vite-build trial, in a fresh process: import vite, then (timed) import the beautyspot
 // vite plugin if asked and run vite's SSR build of the generated project. Replies with the timings, what the
-// plugin's transform hook did (calls, the first one — it creates the ts-morph project — and the rest), and how
-// many markCompiled calls the output holds.
+// plugin's transform hook did (calls, the first rewrite — on a cold cache it loads the compiler and creates the
+// ts-morph project — and the rest), whether the process loaded the compiler, and how many markCompiled calls the
+// output holds.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from '../lib/child.js';
+import { pluginModule } from '../lib/compile.js';
+import { compilerLoaded, loadVitePlugin, timed } from '../lib/vite-plugin.js';
 
 runChild(async ({ root, entry, outDir, plugin }) => {
   const t0 = performance.now();
@@ -12,10 +15,7 @@ runChild(async ({ root, entry, outDir, plugin }) => {
   const t1 = performance.now();
   const plugins = [];
   const transforms = [];
-  if (plugin) {
-    const { default: beautyspot } = await import(new URL('../../dist/plugin/vite.js', import.meta.url).href);
-    plugins.push(timed(beautyspot(), transforms));
-  }
+  if (plugin) plugins.push(timed((await loadVitePlugin())(), transforms));
   const t2 = performance.now();
   await build({
     root,
@@ -26,6 +26,8 @@ runChild(async ({ root, entry, outDir, plugin }) => {
     build: { ssr: entry, write: true, outDir, emptyOutDir: true },
   });
   const t3 = performance.now();
+  // The plugin imports the compiler lazily: count the ts-morph projects only if it did (importing it here would load it).
+  const projectsCreated = compilerLoaded() ? (await pluginModule('context.js')).BeautyspotContext.projectsCreated : 0;
   const output = readdirSync(outDir, { recursive: true }).filter(f => f.endsWith('.js'))
     .map(f => readFileSync(join(outDir, f), 'utf8')).join('\n');
   const rewritten = transforms.filter(t => t.rewrote);
@@ -40,21 +42,11 @@ runChild(async ({ root, entry, outDir, plugin }) => {
     rewrites: rewritten.length,
     firstTransformMs: rewritten[0]?.ms ?? 0,
     otherTransformsMs: rewritten.slice(1).reduce((s, t) => s + t.ms, 0),
+    compilerLoaded: compilerLoaded(),
+    projectsCreated,
     markCompiledCalls: output.match(/^[\w$]+ = (?:[\w$]+\.)?markCompiled\(/gm)?.length ?? 0,
+    runtimeBundled: /\bfunction markCompiled\(/.test(output),
     outputBytes: output.length,
     passedOnMs: transforms.filter(t => !t.rewrote).reduce((s, t) => s + t.ms, 0),
   };
 });
-
-/** The plugin with its transform handler timed (the filter and everything else as they were). */
-function timed(plugin, transforms) {
-  const hook = plugin.transform;
-  const handler = typeof hook === 'function' ? hook : hook.handler;
-  const wrapped = function (code, id, ...rest) {
-    const start = performance.now();
-    const result = handler.call(this, code, id, ...rest);
-    transforms.push({ id, ms: performance.now() - start, rewrote: result != null });
-    return result;
-  };
-  return { ...plugin, transform: typeof hook === 'function' ? wrapped : { ...hook, handler: wrapped } };
-}

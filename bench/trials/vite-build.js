@@ -1,49 +1,55 @@
 // Trial "vite": what the beautyspot vite plugin adds to a vite 8 build of a generated 300-module TS project.
 // Variant A: 10 modules carry one `/** @mark */` function each; variant B: the same project, no annotation.
-// Each (variant, plugin on/off) build runs in a fresh node process (vite-build-run.js), in interleaved rounds
-// with a rotating order and one warm-up round; the medians are reported. The projects are generated under
-// `<repo>/.tmp/` (so `beautyspot` resolves by package self-reference) and removed at the end.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// Each build runs in a fresh node process (vite-build-run.js), in interleaved rounds with a rotating order and one
+// warm-up round; the medians are reported. A with the plugin is measured twice: cold (the project's beautyspot
+// cache removed before the build, so the compiler loads and analyses every annotated file) and warm (the cache
+// the previous build left, as in a rebuild of unchanged code: the plugin answers from disk and never loads
+// TypeScript). The projects are generated under `<repo>/.tmp/`, each a package of its own (so the plugin's cache
+// is the project's node_modules/.cache/beautyspot), and removed at the end.
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runChild, runTrial } from '../lib/child.js';
+import { ownPackage, scratchDir } from '../lib/project.js';
 import { median } from '../lib/timing.js';
 import { writeProject } from '../lib/vite-project.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
 const CONFIGS = [
   { key: 'A-off', variant: 'A', plugin: false },
-  { key: 'A-on', variant: 'A', plugin: true },
+  { key: 'A-cold', variant: 'A', plugin: true, cache: 'cold' },
+  { key: 'A-warm', variant: 'A', plugin: true, cache: 'warm' },
   { key: 'B-off', variant: 'B', plugin: false },
   { key: 'B-on', variant: 'B', plugin: true },
 ];
 
 runChild(async ({ dir, modules, markedCount, rounds }) => {
-  mkdirSync(join(REPO, '.tmp'), { recursive: true });
-  const projects = mkdtempSync(join(REPO, '.tmp', 'bench-vite-'));
+  const projects = scratchDir('bench-vite-');
   try {
-    const variants = {
-      A: writeProject(join(projects, 'a'), { modules, markedCount, annotate: true }),
-      B: writeProject(join(projects, 'b'), { modules, markedCount, annotate: false }),
-    };
+    const variants = Object.fromEntries([['A', true], ['B', false]].map(([variant, annotate]) => {
+      const root = join(projects, variant.toLowerCase());
+      const project = writeProject(root, { modules, markedCount, annotate });
+      return [variant, { ...project, root, cache: ownPackage(root) }];
+    }));
     const runs = Object.fromEntries(CONFIGS.map(c => [c.key, []]));
     for (let r = -1; r < rounds; r++) {
       for (let k = 0; k < CONFIGS.length; k++) {
         const config = CONFIGS[(k + Math.max(r, 0)) % CONFIGS.length];
         const project = variants[config.variant];
+        if (config.cache === 'cold') rmSync(project.cache, { recursive: true, force: true });
+        if (config.cache === 'warm' && !existsSync(join(project.cache, 'plugin'))) throw new Error(`vite ${config.key}: no plugin cache in ${project.cache}`);
         const start = performance.now();
         const run = await runTrial('vite-build-run.js', {
-          root: join(projects, config.variant.toLowerCase()),
+          root: project.root,
           entry: project.entry,
           outDir: join(dir, `out-${config.key}`),
           plugin: config.plugin,
         });
         run.processMs = performance.now() - start;
-        const expected = config.key === 'A-on' ? markedCount : 0;
-        if (run.markCompiledCalls !== expected || (config.key === 'A-on' && run.rewrites !== markedCount)) {
+        const annotated = config.variant === 'A' && config.plugin;
+        const expected = annotated ? markedCount : 0;
+        if (run.markCompiledCalls !== expected || (annotated && run.rewrites !== markedCount)) {
           throw new Error(`vite ${config.key}: ${run.markCompiledCalls} markCompiled calls in the output and ${run.rewrites} rewrites, expected ${expected}`);
         }
+        if (config.cache === 'cold' && !existsSync(join(project.cache, 'plugin'))) throw new Error(`vite ${config.key}: the build left no cache in ${project.cache}`);
         if (r >= 0) runs[config.key].push(run);
       }
     }
@@ -62,6 +68,10 @@ runChild(async ({ dir, modules, markedCount, rounds }) => {
         firstTransformMs: med('firstTransformMs'),
         otherTransformsMs: med('otherTransformsMs'),
         passedOnMs: med('passedOnMs'),
+        /** How many of the builds loaded TypeScript. */
+        compilerLoads: list.filter(run => run.compilerLoaded).length,
+        projectsCreated: med('projectsCreated'),
+        runtimeBundled: list[0].runtimeBundled,
         outputBytes: list[0].outputBytes,
         runs: list.map(run => run.buildMs),
       }];
