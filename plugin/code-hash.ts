@@ -45,7 +45,7 @@ function normalised(node: Node, file: SourceFile): string {
 function referencedDeclarations(node: Node): Node[] {
   const found: Node[] = [];
   node.forEachDescendant(child => {
-    if (!Node.isIdentifier(child)) return;
+    if (!Node.isIdentifier(child) || isPlainPropertyName(child)) return;
     let symbol = child.getSymbol();
     if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
     for (const declaration of symbol?.getDeclarations() ?? []) {
@@ -54,6 +54,19 @@ function referencedDeclarations(node: Node): Node[] {
     }
   });
   return found;
+}
+
+/**
+ * A property name deep in a chain and not called (`settings.region.code`): resolving it makes the checker type
+ * the whole expression, and it can only lead to a field. Called members (`this.helper()`, `client.fetch()`) and
+ * members of a plain name (`constants.RATE` through a namespace import) are followed.
+ */
+function isPlainPropertyName(identifier: Node): boolean {
+  const parent = identifier.getParent();
+  if (!parent || !Node.isPropertyAccessExpression(parent) || parent.getNameNode() !== identifier) return false;
+  if (Node.isIdentifier(parent.getExpression())) return false;
+  const grand = parent.getParent();
+  return !(grand && (Node.isCallExpression(grand) || Node.isNewExpression(grand)) && grand.getExpression() === parent);
 }
 
 /** The node to hash for a declaration, if it is project code worth following. */

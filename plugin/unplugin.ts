@@ -32,6 +32,8 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, false>((options = {}) => {
   const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
   let context: BeautyspotContext | undefined;
+  // One promise, so transforms that start while the compiler is still loading share one context (one program).
+  let loading: Promise<BeautyspotContext> | undefined;
   let cache: TransformCache<CachedTransform> | undefined;
   return {
     name: 'beautyspot',
@@ -46,7 +48,8 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
         cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'plugin'), `${compilerIdentity()}:${JSON.stringify(contextOptions)}`);
         let result = cache.get(fileName, code);
         if (!result) {
-          context ??= new (await import('./context.js')).BeautyspotContext(contextOptions);
+          loading ??= import('./context.js').then(m => (context = new m.BeautyspotContext(contextOptions)));
+          context = await loading;
           let out;
           try {
             out = context.transform(code, id);
