@@ -9,7 +9,7 @@ import { findMarked, type MarkedFunction } from './find/find-marked.js';
 import type { FunctionPlan } from './plan/key-plan.js';
 import { planFunction, usesThis } from './plan/plan-function.js';
 import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
-import { ANNOTATION_HINT, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
+import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
 import { rewrite, type CompiledFunction } from './rewrite.js';
 
 export interface BeautyspotOptions {
@@ -98,7 +98,7 @@ export class BeautyspotContext {
         marked: fn,
         id,
         codeHash: hash.hash,
-        key: emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` }),
+        key: emitKeyCode(plan, { ns: NS, prefix: `${NS}_${index}_` }),
         async: isAsync(fn),
         paramsText: fn.node.getParameters().map(p => p.getText()).join(', '),
       });
@@ -109,7 +109,7 @@ export class BeautyspotContext {
       const entry = compiled[index]!;
       const plan = planKeyExpression(file, fn, index, entry.paramsText, { report: reporter(file, path, fn, diagnostics), strict: this.options.strict ?? false, files: dependencies });
       plans[entry.id] = plan;
-      entry.key = emitKeyCode(plan, { ns: '__beautyspot', prefix: `__beautyspot_${index}_` });
+      entry.key = emitKeyCode(plan, { ns: NS, prefix: `${NS}_${index}_` });
     }
     dependencies.forEach(f => this.dependencies.add(f));
     const errors = diagnostics.filter(d => d.severity === 'error');
