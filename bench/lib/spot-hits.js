@@ -75,25 +75,36 @@ export async function timeHits({ dir, name, rounds, ops, seed = 1, aged = false 
   };
   for (let r = -1; r < rounds; r++) seq(r);
 
-  const result = interleave({
-    floor: r => {
-      const idx = seq(r);
-      let sink = 0;
-      for (let i = 0; i < ops; i++) sink += codec.decode(select.get(keys[idx[i]])[0]).id;
-      return sink;
-    },
-    beautyspot: r => {
-      const idx = seq(r);
-      let sink = 0;
-      for (let i = 0; i < ops; i++) {
-        const k = idx[i];
-        sink += f(names[k], k).id;
-      }
-      return sink;
-    },
-  }, { rounds, ops });
+  const result = interleave(hitDrivers({ codec, select, keys, names, seq }, { beautyspot: f }), { rounds, ops });
   const session = { ...spot.session };
   spot.close();
   if (session.misses !== 0) throw new Error(`spot ${name}: ${session.misses} misses while timing hits`);
   return { ...result, real, hits: session.hits };
+}
+
+/**
+ * Interleaved drivers over the same random keys: the floor (the raw prepared SELECT of the value + decode) and
+ * one per marked function, called with the entry's arguments.
+ */
+export function hitDrivers({ codec, select, keys, names, seq }, fns) {
+  const drivers = {
+    floor: r => {
+      const idx = seq(r);
+      let sink = 0;
+      for (let i = 0; i < idx.length; i++) sink += codec.decode(select.get(keys[idx[i]])[0]).id;
+      return sink;
+    },
+  };
+  for (const [name, fn] of Object.entries(fns)) {
+    drivers[name] = r => {
+      const idx = seq(r);
+      let sink = 0;
+      for (let i = 0; i < idx.length; i++) {
+        const k = idx[i];
+        sink += fn(names[k], k).id;
+      }
+      return sink;
+    };
+  }
+  return drivers;
 }

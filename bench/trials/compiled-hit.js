@@ -12,6 +12,7 @@ import { compileModule, importCompiled } from '../lib/compile.js';
 import { FN_NAME, item, makeValue, nameOf, randomIndices } from '../lib/fixture.js';
 import { interleave } from '../lib/timing.js';
 import { loadRuntime } from '../lib/runtime.js';
+import { hitDrivers } from '../lib/spot-hits.js';
 
 const SPOT = 'compiled';
 const MODULE = 'lookup';
@@ -76,32 +77,7 @@ const drivers = {
 
     const seqs = Array.from({ length: rounds + 1 }, (_, r) => randomIndices(ops, real, seed * 7919 + r + 17));
     const seq = r => seqs[r + 1];
-    const result = interleave({
-      floor: r => {
-        const idx = seq(r);
-        let sink = 0;
-        for (let i = 0; i < ops; i++) sink += codec.decode(select.get(keys[idx[i]])[0]).id;
-        return sink;
-      },
-      compiled: r => {
-        const idx = seq(r);
-        let sink = 0;
-        for (let i = 0; i < ops; i++) {
-          const k = idx[i];
-          sink += compiled(names[k], k).id;
-        }
-        return sink;
-      },
-      marked: r => {
-        const idx = seq(r);
-        let sink = 0;
-        for (let i = 0; i < ops; i++) {
-          const k = idx[i];
-          sink += marked(names[k], k).id;
-        }
-        return sink;
-      },
-    }, { rounds, ops });
+    const result = interleave(hitDrivers({ codec, select, keys, names, seq }, { compiled, marked }), { rounds, ops });
     const session = { ...spot.session };
     spot.close();
     if (session.misses !== 0) throw new Error(`compiled: ${session.misses} misses while timing hits`);
