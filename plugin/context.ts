@@ -79,38 +79,33 @@ export class BeautyspotContext {
     if (marked.length === 0 && diagnostics.length === 0) return undefined;
 
     const dependencies = new Set<string>();
-    const plans: Record<string, FunctionPlan> = {};
-    const compiled: CompiledFunction[] = [];
-    const keyed: { fn: MarkedFunction; index: number }[] = [];
-    marked.forEach((fn, index) => {
-      const report = reporter(file, path, fn, diagnostics);
+    const strict = this.options.strict ?? false;
+    const ids = marked.map(fn =>
       // name= is the whole stable id (it survives moving the file); otherwise file + qualified name.
-      const id = fn.options.name ?? `${relative(root, fileName).split(sep).join('/')}#${fn.qualifiedName}`;
-      const plan = fn.options.key === undefined ? planFunction(fn, { report, strict: this.options.strict ?? false, files: dependencies }) : { params: [], named: {} };
-      if (fn.kind === 'method' && !fn.isStatic && !plan.self && fn.options.key === undefined && usesThis(fn.node)) {
-        report('this', 'the method reads `this`, which is not part of its key',
-          `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
-      }
+      fn.options.name ?? `${relative(root, fileName).split(sep).join('/')}#${fn.qualifiedName}`);
+    const reports = marked.map(fn => reporter(file, path, fn, diagnostics));
+    marked.forEach((fn, index) => checkThis(fn, reports[index]!));
+    const hashes = marked.map(fn => {
       const hash = fn.options.codeHash === false ? { hash: '', files: new Set<string>() } : codeHash(fn.node, root);
       hash.files.forEach(f => dependencies.add(f));
-      plans[id] = plan;
-      compiled.push({
-        marked: fn,
-        id,
-        codeHash: hash.hash,
-        key: emitKeyCode(plan, { ns: NS, prefix: `${NS}_${index}_` }),
-        async: isAsync(fn),
-        paramsText: fn.node.getParameters().map(p => p.getText()).join(', '),
-      });
-      if (fn.options.key !== undefined) keyed.push({ fn, index });
+      return hash.hash;
     });
-    // Key expressions are type-checked last: checking them appends to the in-memory file.
-    for (const { fn, index } of keyed) {
-      const entry = compiled[index]!;
-      const plan = planKeyExpression(file, fn, index, entry.paramsText, { report: reporter(file, path, fn, diagnostics), strict: this.options.strict ?? false, files: dependencies });
-      plans[entry.id] = plan;
-      entry.key = emitKeyCode(plan, { ns: NS, prefix: `${NS}_${index}_` });
-    }
+    const paramsText = marked.map(fn => fn.node.getParameters().map(p => p.getText()).join(', '));
+    // Parameters first; key expressions last, because checking them appends to the in-memory file.
+    const plans = marked.map((fn, index) => fn.options.key === undefined
+      ? planFunction(fn, { report: reports[index]!, strict, files: dependencies })
+      : undefined);
+    marked.forEach((fn, index) => {
+      plans[index] ??= planKeyExpression(file, fn, index, paramsText[index]!, { report: reports[index]!, strict, files: dependencies });
+    });
+    const compiled: CompiledFunction[] = marked.map((fn, index) => ({
+      marked: fn,
+      id: ids[index]!,
+      codeHash: hashes[index]!,
+      key: emitKeyCode(plans[index]!, { ns: NS, prefix: `${NS}_${index}_` }),
+      async: isAsync(fn),
+      paramsText: paramsText[index]!,
+    }));
     dependencies.forEach(f => this.dependencies.add(f));
     const errors = diagnostics.filter(d => d.severity === 'error');
     if (errors.length > 0) throw new BeautyspotBuildError(errors);
@@ -121,7 +116,7 @@ export class BeautyspotContext {
       map: s.generateMap({ hires: true, source: fileName, includeContent: true }),
       dependencies: [...dependencies, ...(this.tsconfig ? [this.tsconfig] : [])].filter(f => f !== fileName),
       warnings: diagnostics.filter(d => d.severity === 'warning').map(formatDiagnostic),
-      plans,
+      plans: Object.fromEntries(ids.map((id, index) => [id, plans[index]!])),
     };
   }
 
@@ -195,6 +190,14 @@ function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, 
   }
   const planner = new TypePlanner(check, options);
   return { params: [{ name: 'key', plan: planner.plan(check.getReturnType(), 'key') }], named: planner.named, key };
+}
+
+/** An instance method that reads `this` must say how `this` is keyed (a `this:` parameter or key=). */
+function checkThis(fn: MarkedFunction, report: PlanTypeOptions['report']): void {
+  if (fn.kind !== 'method' || fn.isStatic || fn.options.key !== undefined) return;
+  if (fn.node.getParameters().some(p => p.getNameNode().getText() === 'this') || !usesThis(fn.node)) return;
+  report('this', 'the method reads `this`, which is not part of its key',
+    `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
 }
 
 function isAsync(fn: MarkedFunction): boolean {

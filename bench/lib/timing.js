@@ -19,26 +19,41 @@ export function summarize(samples, extra = {}) {
 }
 
 /**
- * Runs named sync loops in interleaved rounds: each round runs every loop once over `ops` operations,
- * in an order that rotates from round to round, and records µs per op. `loops[name](round)` runs one round
- * and returns a value that is folded into a sink so the work cannot be optimised away.
- * One untimed warm-up round runs first.
+ * The interleaved schedule: one untimed warm-up round (or `warmup`), then `rounds` rounds, each running every
+ * loop once in an order that rotates from round to round. Yields [name, round]; round < 0 is warm-up.
+ */
+function* schedule(names, rounds, warmup) {
+  for (let r = -warmup; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) yield [names[(k + Math.max(r, 0)) % names.length], r];
+  }
+}
+
+/** µs per op of each loop, from the samples of its timed rounds. */
+function collect(names, ops) {
+  const samples = Object.fromEntries(names.map(n => [n, []]));
+  return {
+    record(name, round, ms) {
+      if (round >= 0) samples[name].push((ms * 1000) / ops);
+    },
+    result: () => Object.fromEntries(names.map(n => [n, summarize(samples[n], { ops })])),
+  };
+}
+
+/**
+ * Runs named sync loops in interleaved rounds (see `schedule`) and records µs per op. `loops[name](round)` runs
+ * one round and returns a value that is folded into a sink so the work cannot be optimised away.
  */
 export function interleave(loops, { rounds, ops, warmup = 1 }) {
   const names = Object.keys(loops);
-  const samples = Object.fromEntries(names.map(n => [n, []]));
+  const samples = collect(names, ops);
   let sink = 0;
-  for (let r = -warmup; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + Math.max(r, 0)) % names.length];
-      const start = now();
-      sink += loops[name](r) | 0;
-      const us = ((now() - start) * 1000) / ops;
-      if (r >= 0) samples[name].push(us);
-    }
+  for (const [name, r] of schedule(names, rounds, warmup)) {
+    const start = now();
+    sink += loops[name](r) | 0;
+    samples.record(name, r, now() - start);
   }
   globalThis.__benchSink = sink;
-  return Object.fromEntries(names.map(n => [n, summarize(samples[n], { ops })]));
+  return samples.result();
 }
 
 /**
@@ -47,20 +62,16 @@ export function interleave(loops, { rounds, ops, warmup = 1 }) {
  */
 export async function interleaveAsync(loops, { rounds, ops, warmup = 1, prepare }) {
   const names = Object.keys(loops);
-  const samples = Object.fromEntries(names.map(n => [n, []]));
+  const samples = collect(names, ops);
   let sink = 0;
-  for (let r = -warmup; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + Math.max(r, 0)) % names.length];
-      if (prepare) await prepare(name, r);
-      const start = now();
-      sink += (await loops[name](r)) | 0;
-      const us = ((now() - start) * 1000) / ops;
-      if (r >= 0) samples[name].push(us);
-    }
+  for (const [name, r] of schedule(names, rounds, warmup)) {
+    if (prepare) await prepare(name, r);
+    const start = now();
+    sink += (await loops[name](r)) | 0;
+    samples.record(name, r, now() - start);
   }
   globalThis.__benchSink = sink;
-  return Object.fromEntries(names.map(n => [n, summarize(samples[n], { ops })]));
+  return samples.result();
 }
 
 /** How many ops of `once` fit in about `targetMs` (at least `min`), measured on a short probe. */

@@ -40,45 +40,43 @@ async function buildError(bundler: Bundler, project: FixtureProject): Promise<st
 /** The bundled output runs with node's source-map support, so stack traces name the TypeScript lines. */
 const runBundle = (project: FixtureProject): string[] => ['--enable-source-maps', project.path('dist/main.js')];
 
-export const vite: Bundler = {
-  name: 'vite',
-  async build(project) {
-    const beautyspot = await plugin('vite');
-    await viteBuild({
-      root: project.dir,
-      configFile: false,
-      logLevel: 'silent',
-      plugins: [beautyspot()],
-      build: { ssr: project.path('src/main.ts'), outDir: project.path('dist'), emptyOutDir: true, sourcemap: true },
-    });
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+/** A bundler that writes dist/main.js and rejects the build on a compile error. */
+function bundled(name: string, build: (project: FixtureProject) => Promise<void>): Bundler {
+  return {
+    name,
+    build,
+    args: runBundle,
+    compileError(project) {
+      return buildError(this, project);
+    },
+  };
+}
 
-export const esbuildBundler: Bundler = {
-  name: 'esbuild',
-  async build(project) {
-    const beautyspot = await plugin('esbuild');
-    await esbuild({
-      entryPoints: [project.path('src/main.ts')],
-      outfile: project.path('dist/main.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      sourcemap: true,
-      logLevel: 'silent',
-      plugins: [beautyspot()],
-    });
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+export const vite = bundled('vite', async project => {
+  const beautyspot = await plugin('vite');
+  await viteBuild({
+    root: project.dir,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [beautyspot()],
+    build: { ssr: project.path('src/main.ts'), outDir: project.path('dist'), emptyOutDir: true, sourcemap: true },
+  });
+});
+
+export const esbuildBundler = bundled('esbuild', async project => {
+  const beautyspot = await plugin('esbuild');
+  await esbuild({
+    entryPoints: [project.path('src/main.ts')],
+    outfile: project.path('dist/main.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'silent',
+    plugins: [beautyspot()],
+  });
+});
 
 export const nodeLoader: Bundler = {
   name: 'node loader',
@@ -122,42 +120,28 @@ async function writeBundle(bundle: { write(o: { format: 'es'; sourcemap: true; d
   }
 }
 
-export const rollup: Bundler = {
-  name: 'rollup',
-  async build(project) {
-    const beautyspot = await plugin('rollup');
-    await writeBundle(await rollupBuild({
-      input: project.path('src/main.ts'),
-      plugins: [beautyspot(), rollupTypeScript],
-      external: EXTERNAL,
-      logLevel: 'silent',
-    }), project);
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+export const rollup = bundled('rollup', async project => {
+  const beautyspot = await plugin('rollup');
+  await writeBundle(await rollupBuild({
+    input: project.path('src/main.ts'),
+    plugins: [beautyspot(), rollupTypeScript],
+    external: EXTERNAL,
+    logLevel: 'silent',
+  }), project);
+});
 
 /** Rolldown strips TypeScript and resolves `./x.js` to `./x.ts` itself. */
-export const rolldown: Bundler = {
-  name: 'rolldown',
-  async build(project) {
-    const beautyspot = await plugin('rolldown');
-    await writeBundle(await rolldownBuild({
-      input: project.path('src/main.ts'),
-      cwd: project.dir,
-      platform: 'node',
-      plugins: [beautyspot()],
-      external: EXTERNAL,
-      logLevel: 'silent',
-    }), project);
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+export const rolldown = bundled('rolldown', async project => {
+  const beautyspot = await plugin('rolldown');
+  await writeBundle(await rolldownBuild({
+    input: project.path('src/main.ts'),
+    cwd: project.dir,
+    platform: 'node',
+    plugins: [beautyspot()],
+    external: EXTERNAL,
+    logLevel: 'silent',
+  }), project);
+});
 
 /**
  * The options webpack and rspack share: an ES module for node with a source map whose sources are the files'
@@ -216,32 +200,18 @@ function compile(compiler: Compiler): Promise<void> {
 }
 
 /** TypeScript is stripped by a small esbuild loader (test/e2e/strip-types-loader.mjs). */
-export const webpack: Bundler = {
-  name: 'webpack',
-  async build(project) {
-    const beautyspot = await plugin('webpack');
-    const loader = fileURLToPath(new URL('./strip-types-loader.mjs', import.meta.url));
-    const options = webpackOptions(project, { loader });
-    await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+export const webpack = bundled('webpack', async project => {
+  const beautyspot = await plugin('webpack');
+  const loader = fileURLToPath(new URL('./strip-types-loader.mjs', import.meta.url));
+  const options = webpackOptions(project, { loader });
+  await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
+});
 
 /** TypeScript is stripped by rspack's own SWC loader. */
-export const rspackBundler: Bundler = {
-  name: 'rspack',
-  async build(project) {
-    const beautyspot = await plugin('rspack');
-    const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
-    await compile(rspack({ ...webpackOptions(project, swc), plugins: [beautyspot()] }));
-  },
-  args: runBundle,
-  compileError(project) {
-    return buildError(this, project);
-  },
-};
+export const rspackBundler = bundled('rspack', async project => {
+  const beautyspot = await plugin('rspack');
+  const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
+  await compile(rspack({ ...webpackOptions(project, swc), plugins: [beautyspot()] }));
+});
 
 export const BUNDLERS: Bundler[] = [vite, esbuildBundler, nodeLoader, rollup, rolldown, webpack, rspackBundler];

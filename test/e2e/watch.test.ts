@@ -175,6 +175,27 @@ class Builds {
       return (outputs as string[]).find(test);
     }, nudge);
   }
+
+  /**
+   * The watch scenario both bundlers share: the first build keys `topic` only; editing the type file rebuilds
+   * with `priority` keyed and the same code hash; editing the body rebuilds with a new code hash; one ts-morph
+   * project throughout. Returns the last output.
+   */
+  async afterTypeThenBodyEdit(): Promise<string> {
+    const first = await this.next('the first build', () => true, 0);
+    expect(first).toContain('["topic"]');
+    expect(first).not.toContain('priority');
+
+    let seen = this.outputs.length;
+    const keyed = await this.next('a rebuild keying priority', code => code.includes('["priority"]'), seen, edit(ADD_PRIORITY));
+    expect(summarizeHash(keyed)).toBe(summarizeHash(first));
+
+    seen = this.outputs.length;
+    const rehashed = await this.next('a rebuild with a new code hash', code => summarizeHash(code) !== summarizeHash(first), seen, edit(DETAILED));
+    expect(rehashed).toContain('["priority"]');
+    expect(BeautyspotContext.projectsCreated - projectsBefore).toBe(1);
+    return rehashed;
+  }
 }
 
 describe('vite build --watch', () => {
@@ -195,19 +216,8 @@ describe('vite build --watch', () => {
       await event.result.close();
     });
     try {
-      const first = await builds.next('the first build', () => true, 0);
-      expect(first).toContain('["topic"]');
-      expect(first).not.toContain('priority');
-
-      let seen = builds.outputs.length;
-      const keyed = await builds.next('a rebuild keying priority', code => code.includes('["priority"]'), seen, edit(ADD_PRIORITY));
-      expect(summarizeHash(keyed)).toBe(summarizeHash(first));
-
-      seen = builds.outputs.length;
-      const rehashed = await builds.next('a rebuild with a new code hash', code => summarizeHash(code) !== summarizeHash(first), seen, edit(DETAILED));
+      const rehashed = await builds.afterTypeThenBodyEdit();
       expect(rehashed).toContain('"detailed"');
-      expect(rehashed).toContain('["priority"]');
-      expect(BeautyspotContext.projectsCreated - projectsBefore).toBe(1);
     } finally {
       await watcher.close();
     }
@@ -238,19 +248,8 @@ describe('esbuild context().watch()', () => {
     });
     try {
       await ctx.watch();
-      const first = await builds.next('the first build', () => true, 0);
-      expect(first).toContain('["topic"]');
-      expect(first).not.toContain('priority');
-
       // types.ts is a type-only import, which esbuild never loads: only beautyspot's watchFiles make it watched.
-      let seen = builds.outputs.length;
-      const keyed = await builds.next('a rebuild keying priority', code => code.includes('["priority"]'), seen, edit(ADD_PRIORITY));
-      expect(summarizeHash(keyed)).toBe(summarizeHash(first));
-
-      seen = builds.outputs.length;
-      const rehashed = await builds.next('a rebuild with a new code hash', code => summarizeHash(code) !== summarizeHash(first), seen, edit(DETAILED));
-      expect(rehashed).toContain('["priority"]');
-      expect(BeautyspotContext.projectsCreated - projectsBefore).toBe(1);
+      await builds.afterTypeThenBodyEdit();
     } finally {
       await ctx.dispose();
     }
