@@ -7,4 +7,6 @@ export interface BlobStore {
   delete(ref: string): void;
   /** Every stored reference with its modification time (for orphan collection). */
   list(): Iterable<{ ref: string; mtimeMs: number }>;
+  /** Removes what writers killed midway left behind (temp files) older than this epoch ms; returns how many. */
+  removeAbandoned?(olderThanMs: number): number;
 }

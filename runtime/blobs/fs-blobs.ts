@@ -1,23 +1,32 @@
 import { hash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
 import type { BlobStore } from './blob-store.js';
 
 const REF = /^[0-9a-f]{64}$/;
+const TEMP = /^[0-9a-f]{64}\.\d+\.[0-9a-z]+\.tmp$/;
+/** How many verified file identities a process remembers. */
+const VERIFIED_MEMORY = 4096;
 
 /**
  * Content-addressed files: `<dir>/<first two hex digits>/<sha256>`. Written to a temp file, fsync'd, then
  * renamed, so a reader never sees half a blob; checked against the hash when read.
+ *
+ * Hashing a large blob costs several times reading it, so a file is hashed on its first read in a process and
+ * again only when its identity (inode, size, mtime, ctime) changes: any write through the file system, or a
+ * replacement, changes the ctime, which no program can set back.
  */
 export class FsBlobs implements BlobStore {
+  private readonly verified = new Map<string, string>();
+
   constructor(readonly dir: string) {}
 
   put(bytes: Uint8Array): string {
     const ref = hash('sha256', bytes, 'hex');
     const file = this.path(ref);
     // An existing blob gets a fresh mtime, so gc's orphan grace period protects it until our row lands.
-    if (touch(file)) return ref;
+    if (refresh(file, bytes.byteLength)) return ref;
     mkdirSync(join(this.dir, ref.slice(0, 2)), { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const fd = openSync(tmp, 'w');
@@ -33,18 +42,21 @@ export class FsBlobs implements BlobStore {
 
   get(ref: string): Uint8Array {
     if (!REF.test(ref)) throw new CorruptEntryError(`[beautyspot] blob reference "${ref}" is not a SHA-256 digest`);
-    let bytes: Buffer;
+    let read: { bytes: Buffer; identity: string };
     try {
-      bytes = readFileSync(this.path(ref));
+      read = readWhole(this.path(ref));
     } catch (err) {
       throw new CorruptEntryError(`[beautyspot] blob ${ref} cannot be read: ${(err as Error).message}`);
     }
-    if (hash('sha256', bytes, 'hex') !== ref) {
+    if (this.verified.get(ref) === read.identity) return read.bytes;
+    if (hash('sha256', read.bytes, 'hex') !== ref) {
       // Damaged for sure (blobs are renamed into place whole): remove it, or put() would keep the damaged file.
       rmSync(this.path(ref), { force: true });
       throw new CorruptEntryError(`[beautyspot] blob ${ref} does not match its hash`);
     }
-    return bytes;
+    if (this.verified.size >= VERIFIED_MEMORY) this.verified.clear();
+    this.verified.set(ref, read.identity);
+    return read.bytes;
   }
 
   delete(ref: string): void {
@@ -52,6 +64,32 @@ export class FsBlobs implements BlobStore {
   }
 
   *list(): Iterable<{ ref: string; mtimeMs: number }> {
+    for (const { name, path } of this.files()) {
+      if (!REF.test(name)) continue;
+      try {
+        yield { ref: name, mtimeMs: statSync(path).mtimeMs };
+      } catch {
+        // deleted meanwhile
+      }
+    }
+  }
+
+  removeAbandoned(olderThanMs: number): number {
+    let removed = 0;
+    for (const { name, path } of this.files()) {
+      if (!TEMP.test(name)) continue;
+      try {
+        if (statSync(path).mtimeMs >= olderThanMs) continue;
+        rmSync(path, { force: true });
+        removed++;
+      } catch {
+        // renamed into place or removed meanwhile
+      }
+    }
+    return removed;
+  }
+
+  private *files(): Iterable<{ name: string; path: string }> {
     let shards: string[];
     try {
       shards = readdirSync(this.dir);
@@ -65,14 +103,7 @@ export class FsBlobs implements BlobStore {
       } catch {
         continue;
       }
-      for (const name of names) {
-        if (!REF.test(name)) continue;
-        try {
-          yield { ref: name, mtimeMs: statSync(join(this.dir, shard, name)).mtimeMs };
-        } catch {
-          // deleted meanwhile
-        }
-      }
+      for (const name of names) yield { name, path: join(this.dir, shard, name) };
     }
   }
 
@@ -81,12 +112,45 @@ export class FsBlobs implements BlobStore {
   }
 }
 
-function touch(file: string): boolean {
+/**
+ * Gives an existing blob a fresh mtime; false when there is none to keep — missing, or something else in its
+ * place (a directory, a file of the wrong size), which is removed so the caller writes the blob again.
+ */
+function refresh(file: string, size: number): boolean {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch {
+    return false;
+  }
+  if (!st.isFile() || st.size !== size) {
+    rmSync(file, { recursive: true, force: true });
+    return false;
+  }
   try {
     const now = new Date();
     utimesSync(file, now, now);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The file's bytes, in memory of their own, and the identity of the file they were read from. */
+function readWhole(file: string): { bytes: Buffer; identity: string } {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    const bytes = Buffer.allocUnsafeSlow(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const n = readSync(fd, bytes, at, st.size - at, at);
+      if (n === 0) throw new Error(`ends after ${at} of ${st.size} bytes`);
+      at += n;
+    }
+    return { bytes, identity: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` };
+  } finally {
+    closeSync(fd);
   }
 }

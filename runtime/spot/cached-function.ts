@@ -7,6 +7,7 @@ import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
 import { EntryFlag, type ArgDigest, type HitCounter, type StoredValue } from '../store/store.js';
+import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
 import type { Spot, SpotParts } from './spot.js';
 
@@ -35,14 +36,14 @@ export interface Method {
 }
 
 export interface Wrapping {
-  /** Runtime marks claim their id in the spot; compiled ids are unique by construction. */
-  unique: boolean;
   compiled?: CompiledKey;
   method?: Method;
 }
 
 /** Everything a call needs, computed on the first call (so marking at import opens nothing). */
 interface CallState {
+  /** The spot generation this state was built in: a redefined or closed spot makes it stale. */
+  generation: number;
   spot: Spot;
   id: string;
   prefix: Buffer;
@@ -69,14 +70,20 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       'Collect them into an array in a normal function and cache that.');
   }
   const isAsync = how.compiled?.async ?? kind === 'AsyncFunction';
-  // Compiled code keys `this` itself, from the plan; the runtime keys an instance method's `this` dynamically.
-  const keyThis = !how.compiled && how.method !== undefined && !how.method.static && options.key === undefined;
-  if (how.unique && !how.method && typeof spotOf !== 'function') spotOf.claimId(options.name ?? fn.name, fn);
+  // Whether a stored "produced by a promise" flag may make a hit a promise: not for a function known to be sync.
+  const mayReturnPromise = isAsync || how.compiled?.async === undefined;
+  // Compiled code keys `this` itself, from the plan. At run time an instance method's `this` is always keyed,
+  // and so is the receiver of any other function whose source reads `this` (a hidden receiver must not let two
+  // objects share entries); a `key` option says what identifies a call instead.
+  const thisOfMethod = !how.compiled && how.method !== undefined && !how.method.static && options.key === undefined;
+  const thisOfReceiver = !how.compiled && how.method === undefined && options.key === undefined && readsThis(fn);
   let state: CallState | undefined;
 
   const call = (self: unknown, args: unknown[]): unknown => {
-    const s = (state ??= init(typeof spotOf === 'function' ? spotOf() : spotOf, fn, options, how, self));
+    let s = state;
+    if (s === undefined || s.generation !== spotGeneration) s = state = init(typeof spotOf === 'function' ? spotOf() : spotOf, fn, options, how, self);
     const spot = s.spot;
+    const keyThis = thisOfMethod || (thisOfReceiver && self !== undefined);
     const w = writers.pop() ?? new KeyWriter();
     let key: string;
     let digests: ArgDigest[] | undefined;
@@ -89,7 +96,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const hit = lookup(spot, s, key);
         if (hit !== MISS) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
-          return isAsync || hit.async ? Promise.resolve(hit.value) : hit.value;
+          return isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value;
         }
       }
       debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
@@ -148,18 +155,23 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
       'so its entries can be found again by the next run');
   }
   const codeHash = !options.codeHash ? '' : how.compiled?.codeHash ?? hash('sha256', fn.toString(), 'hex').slice(0, 32);
+  const env = process.env.BEAUTYSPOT_ACCESS;
+  const access = (env ? parseAccess(env, 'BEAUTYSPOT_ACCESS') : undefined) ?? options.access ?? spot.settings.access ?? ACCESS_MODES.rew;
+  // Two runtime functions that would share entries (two closures of one source) are refused, not mixed up.
+  // Compiled ids are unique by construction (file + qualified name), and a reloaded module may re-mark its own.
+  if (!how.compiled && options.key === undefined) spot.claimId(id, options.version, codeHash, fn);
   const prefix = new KeyWriter(64);
   prefix.tag(KEY_FORMAT);
   prefix.str(id);
   prefix.str(options.version);
   prefix.str(codeHash);
-  const env = process.env.BEAUTYSPOT_ACCESS;
   const parts = spot.parts();
   return {
+    generation: spotGeneration,
     spot,
     id,
     prefix: Buffer.from(prefix.view()),
-    access: (env ? parseAccess(env, 'BEAUTYSPOT_ACCESS') : undefined) ?? options.access ?? spot.settings.access ?? ACCESS_MODES.rew,
+    access,
     ttlMs: options.ttlMs ?? spot.settings.ttlMs,
     limiter: spot.limiter(options.limit),
     parts,
@@ -243,7 +255,7 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
   const session = spot.session;
   session.misses++;
   session.computeMs += computeMs;
-  if (!s.access.write || digests === undefined) return;
+  if (!s.access.write || digests === undefined || s.parts.store.readonly) return;
   let bytes: Uint8Array;
   try {
     bytes = s.parts.codec.encode(value);
@@ -287,6 +299,14 @@ function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promi
   };
   promise.then(done, done);
   return promise;
+}
+
+/** An arrow function's `this` is its creator's, whatever the receiver. */
+const ARROW = /^(?:async\s*)?(?:\([^)]*\)|[\p{L}_$][\p{L}\p{N}_$]*)\s*=>/u;
+
+function readsThis(fn: AnyFunction): boolean {
+  const source = fn.toString();
+  return /\b(?:this|super)\b/.test(source) && !ARROW.test(source);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -2,8 +2,8 @@ import type { Spot } from './spot.js';
 
 export interface GcOptions {
   /**
-   * Orphan blobs younger than this are kept: a writer in another process stores the blob before its row.
-   * Default 1 hour.
+   * Orphan blobs (and temp files of killed writers) younger than this are kept: a writer in another process
+   * stores the blob before its row. Default 1 hour.
    */
   orphanGraceMs?: number;
 }
@@ -31,6 +31,7 @@ export function collectGarbage(spot: Spot, options: GcOptions = {}): GcResult {
     blobsDeleted++;
   }
   const cutoff = Date.now() - grace;
+  blobsDeleted += blobs.removeAbandoned?.(cutoff) ?? 0;
   for (const { ref, mtimeMs } of blobs.list()) {
     if (mtimeMs < cutoff && !store.blobInUse(ref)) {
       blobs.delete(ref);

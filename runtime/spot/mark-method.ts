@@ -12,5 +12,5 @@ export function markMethod<F extends AnyFunction>(spot: Spot, method: F, context
   if (context.kind !== 'method') {
     throw new TypeError(`[beautyspot] @mark decorates methods, not ${context.kind}s (${String(context.name)})`);
   }
-  return createCachedFunction(spot, method, options, { unique: false, method: { name: String(context.name), static: context.static } });
+  return createCachedFunction(spot, method, options, { method: { name: String(context.name), static: context.static } });
 }

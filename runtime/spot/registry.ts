@@ -1,4 +1,5 @@
 import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
+import { nextSpotGeneration } from './generation.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { Spot } from './spot.js';
 import type { SpotOptions } from './spot-options.js';
@@ -15,6 +16,7 @@ export function defineSpot(name: string, options: SpotOptions = {}): Spot {
   const spot = new Spot(name, options);
   spots.get(name)?.close();
   spots.set(name, spot);
+  nextSpotGeneration();
   return spot;
 }
 
@@ -38,12 +40,12 @@ export function definedSpots(): Spot[] {
  * so spots can be defined after the functions that use them.
  */
 export function mark<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
-  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'mark'), { unique: options.spot === undefined });
+  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'mark'), {});
 }
 
 /** `cachedRun` on the spot named by `options.spot` (default "default"). */
 export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
-  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
+  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), {});
 }
 
 /**
@@ -51,10 +53,10 @@ export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Par
  * The spot is looked up on the first call, so it may be defined after the module that uses it.
  */
 export function markCompiled<F extends AnyFunction>(spot: string | undefined, fn: F, options: MarkOptions, compiled: CompiledKey, method?: Method): F {
-  return createCachedFunction(spotOf(spot), fn, resolveMarkOptions(options, 'mark'), { unique: false, compiled, method });
+  return createCachedFunction(spotOf(spot), fn, resolveMarkOptions(options, 'mark'), { compiled, method });
 }
 
-/** The default spot at once (its id check runs at mark time); a named one on the first call. */
-function spotOf(name: string | undefined): Spot | (() => Spot) {
-  return name === undefined ? getSpot() : () => getSpot(name);
+/** Spots are looked up on the first call (and again after a spot is redefined), never at mark time. */
+function spotOf(name = 'default'): () => Spot {
+  return () => getSpot(name);
 }

@@ -8,8 +8,9 @@ import type { Store } from '../store/store.js';
 
 /** What went wrong off the caller's path: the caller still got its result (or a recompute). */
 export interface SpotErrorEvent {
-  kind: 'read' | 'decode' | 'encode' | 'write' | 'evict';
-  /** The function id. */
+  /** `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file). */
+  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict';
+  /** The function id ('' for `open`). */
   fn: string;
   error: unknown;
 }

@@ -6,11 +6,12 @@ import { defaultCodec } from '../codec/default-codec.js';
 import { RateLimiter } from '../limit/gcra.js';
 import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { openSqliteStore } from '../store/open-sqlite.js';
 import type { EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
 import { createCachedFunction } from './cached-function.js';
+import { nextSpotGeneration } from './generation.js';
 import { markMethod } from './mark-method.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { resolveSpotOptions, validateSpotName, type ResolvedSpotOptions, type SpotErrorEvent, type SpotOptions } from './spot-options.js';
@@ -64,8 +65,14 @@ export class Spot {
   /** Opens the store and blob store if needed. */
   parts(): SpotParts {
     if (this.parts_) return this.parts_;
+    let store = this.options.store;
+    if (!store) {
+      const opened = openSqliteStore(join(this.dir, `${this.name}.sqlite`));
+      store = opened.store;
+      if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
+    }
     this.parts_ = {
-      store: this.options.store ?? new SqliteStore(join(this.dir, `${this.name}.sqlite`)),
+      store,
       blobs: this.options.blobs ?? new FsBlobs(join(this.dir, `${this.name}.blobs`)),
       codec: this.options.codec ?? defaultCodec(),
     };
@@ -87,7 +94,7 @@ export class Spot {
     }
     if (isMethodContext(second)) return markMethod(this, target, second, resolveMarkOptions({}, 'mark'));
     const options = resolveMarkOptions(second as MarkOptions | undefined, 'mark');
-    return createCachedFunction(this, target, options, { unique: true });
+    return createCachedFunction(this, target, options, {});
   }
 
   /**
@@ -95,21 +102,23 @@ export class Spot {
    * `const sim = spot.cachedRun(simulate, { version: 'v2' }); sim(data)`.
    */
   cachedRun<F extends AnyFunction>(fn: F, options?: MarkOptions<Parameters<F>>): F {
-    return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), { unique: false });
+    return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), {});
   }
 
   /**
-   * @internal Claims a function id for this spot: two different functions with one id could read each
-   * other's results, so that is an error unless the id comes with a code hash that tells them apart.
+   * @internal Claims a function's entries for one function object: two different functions with one id,
+   * version and code hash (two closures of one source, say) would read each other's results, so the second
+   * one's first call is an error.
    */
-  claimId(id: string, fn: AnyFunction): void {
-    if (!id) return; // anonymous: the first call asks for a name
-    const owner = this.ids.get(id);
+  claimId(id: string, version: string, codeHash: string, fn: AnyFunction): void {
+    const claim = `${id}\0${version}\0${codeHash}`;
+    const owner = this.ids.get(claim);
     if (owner && owner !== fn) {
-      throw new TypeError(`[beautyspot] two different functions are cached as "${id}" in spot "${this.name}"; ` +
-        'give each a distinct name option (mark(fn, { name: "…" })).');
+      throw new TypeError(`[beautyspot] two different functions are cached as "${id}" in spot "${this.name}" with the same ` +
+        'source and version (two closures of one function?), so they would share entries. Give each a distinct name ' +
+        'option (mark(fn, { name: "…" })), or a key option that tells their calls apart (key: (...args) => [captured, ...args]).');
     }
-    this.ids.set(id, fn);
+    this.ids.set(claim, fn);
   }
 
   /** @internal The rate limiter for a function's `limit` option. */
@@ -148,9 +157,11 @@ export class Spot {
   /** @internal Reports a failure that did not reach the caller: a warning line and the onError hook. */
   report(event: SpotErrorEvent): void {
     this.session.errors++;
-    const message = event.error instanceof Error ? event.error.message : String(event.error);
-    warnOnce(`[beautyspot] ${event.fn}: ${event.kind} failed (${message.replace(/^\[beautyspot\] /, '')}); ` +
-      (event.kind === 'read' || event.kind === 'decode' ? 'treated as a miss and recomputed.' : 'the result was returned but not cached.'));
+    const message = (event.error instanceof Error ? event.error.message : String(event.error)).replace(/^\[beautyspot\] /, '');
+    warnOnce(event.kind === 'open'
+      ? `[beautyspot] spot "${this.name}": ${message}`
+      : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ` +
+        (event.kind === 'read' || event.kind === 'decode' ? 'treated as a miss and recomputed.' : 'the result was returned but not cached.'));
     this.options.onError?.(event);
   }
 
@@ -183,9 +194,12 @@ export class Spot {
     this.parts_?.store.flush();
   }
 
+  /** Closes the store; the next cached call opens it again. */
   close(): void {
     this.parts_?.store.close();
     this.parts_ = undefined;
+    this.approx = undefined;
+    nextSpotGeneration();
   }
 }
 

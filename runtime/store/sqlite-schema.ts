@@ -1,9 +1,10 @@
 /** The schema version this runtime writes, kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
- * Migrations by the version they lead to. Version 1 creates everything, indexes included, so a fresh
- * database and a migrated one are the same.
+ * Migrations by the version they lead to, applied in order, so a fresh database and a migrated one are the
+ * same. They may call the SQL function `beautyspot_checksum(key, flags, expires_at, value_or_blob)`, which the
+ * store registers before migrating.
  */
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -41,14 +42,24 @@ export const MIGRATIONS: Record<number, string> = {
       saved_ms REAL    NOT NULL
     ) WITHOUT ROWID;
   `,
+  // A checksum per entry, verified on every read (store/checksum.ts). Existing rows get theirs from their
+  // current bytes, so no entry is lost by the upgrade.
+  2: `
+    ALTER TABLE entries ADD COLUMN checksum INTEGER;
+    UPDATE entries SET checksum = beautyspot_checksum(key, flags, expires_at, coalesce(value, blob));
+  `,
 };
 
 /** Connection settings, measured for the hit path (see docs/architecture.md, "SQLite tuning"). */
-export const PRAGMAS = [
+export const READ_PRAGMAS = [
   'busy_timeout = 5000',
-  'journal_mode = WAL',
-  'synchronous = NORMAL',
   'cache_size = -65536', // 64 MiB page cache
   'mmap_size = 1073741824', // 1 GiB memory map: reads skip the page-cache copy
   'temp_store = MEMORY',
+];
+
+/** Settings that write the file: only for connections that may write. */
+export const WRITE_PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
 ];

@@ -1,8 +1,11 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { BeautyspotError } from '../errors.js';
-import { MIGRATIONS, PRAGMAS, SCHEMA_VERSION } from './sqlite-schema.js';
+import { CorruptEntryError } from '../errors.js';
+import { entryChecksum } from './checksum.js';
+import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
+import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
 import { EntryFlag, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
 
 /** Pending accesses are written after this many entries, and everything pending at least every FLUSH_MS. */
@@ -11,31 +14,66 @@ const FLUSH_MS = 1000;
 /** Entries whose access was recorded in this process are not recorded again until this many have been. */
 const TOUCHED_MEMORY = 65_536;
 
-type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number];
+type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number, checksum: number | null, key: string];
+
+/**
+ * How a store opens its file: `write` (the default: created and migrated if needed), `read` (an existing file,
+ * read-only, for a cache in a directory this process may not write), `snapshot` (the file's bytes copied into
+ * memory, read-only: for a read-only directory where SQLite cannot open the WAL file in place).
+ */
+export type SqliteOpenMode = 'write' | 'read' | 'snapshot';
+
+let Database: typeof BetterSqlite3 | undefined;
+
+/** better-sqlite3 is loaded on the first store, so `import 'beautyspot'` costs nothing for injected stores. */
+function loadDatabase(): typeof BetterSqlite3 {
+  return (Database ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
+}
 
 /** The embedded store: one SQLite file per spot, WAL, statements prepared once per connection. */
 export class SqliteStore implements Store {
-  readonly db: Database.Database;
+  /** @internal */
+  readonly db: BetterSqlite3.Database;
+  readonly readonly: boolean;
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
   private readonly timer: NodeJS.Timeout;
   private readonly stmt;
 
-  constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    for (const pragma of PRAGMAS) this.db.pragma(pragma);
-    migrate(this.db, file);
-    this.stmt = {
+  constructor(readonly file: string, mode: SqliteOpenMode = 'write') {
+    const Db = loadDatabase();
+    this.readonly = mode !== 'write';
+    if (mode === 'write' && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = mode === 'snapshot' ? new Db(snapshotBytes(file), { readonly: true })
+      : new Db(file, { readonly: this.readonly, fileMustExist: this.readonly });
+    try {
+      for (const pragma of READ_PRAGMAS) this.db.pragma(pragma);
+      if (this.readonly) {
+        checkVersion(this.db, file);
+      } else {
+        for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
+        migrate(this.db, file);
+      }
+      this.stmt = this.prepare();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    // Pending bookkeeping is written every second; unref'd, so it never keeps a process alive.
+    this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  private prepare() {
+    return {
       // Every column costs on the hit path (~0.13 µs each, measured): the blob ref is read only when flagged.
-      get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags FROM entries WHERE key = ?').raw(true),
+      get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags, checksum, key FROM entries WHERE key = ?').raw(true),
       blobOf: this.db.prepare('SELECT blob FROM entries WHERE id = ?').pluck(),
-      put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value)
-        VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value)
+      put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum)
+        VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value, @checksum)
         ON CONFLICT (key) DO UPDATE SET fn = excluded.fn, created_at = excluded.created_at, expires_at = excluded.expires_at,
           compute_ms = excluded.compute_ms, size = excluded.size, flags = excluded.flags, blob = excluded.blob,
-          args = excluded.args, tags = excluded.tags, value = excluded.value`),
+          args = excluded.args, tags = excluded.tags, value = excluded.value, checksum = excluded.checksum`),
       touch: this.db.prepare('INSERT INTO access (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)'),
       countHits: this.db.prepare(`INSERT INTO fn_stats (fn, hits, saved_ms) VALUES (?, ?, ?)
         ON CONFLICT (fn) DO UPDATE SET hits = hits + excluded.hits, saved_ms = saved_ms + excluded.saved_ms`),
@@ -52,18 +90,25 @@ export class SqliteStore implements Store {
         ORDER BY e.created_at DESC, e.id DESC LIMIT @limit OFFSET @offset`),
       matching: this.db.prepare('SELECT key, blob FROM entries WHERE @fn IS NULL OR fn = @fn'),
     };
-    // Pending bookkeeping is written every second; unref'd, so it never keeps a process alive.
-    this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
   }
 
+  /** The entry, verified against its checksum: a damaged row throws `CorruptEntryError` (the caller's miss). */
   get(key: string): StoredValue | undefined {
     const row = this.stmt.get.get(key) as Row | undefined;
     if (row === undefined) return undefined;
-    const blob = row[5] & EntryFlag.blob ? (this.stmt.blobOf.get(row[0]) as string | null) : null;
-    return { id: row[0], value: row[1], blob, createdAt: row[2], expiresAt: row[3], computeMs: row[4], flags: row[5] };
+    const [id, value, createdAt, expiresAt, computeMs, flags, checksum, storedKey] = row;
+    const blob = flags & EntryFlag.blob ? (this.stmt.blobOf.get(id) as string | null) : null;
+    const content = value ?? blob;
+    const intact = content !== null && typeof checksum === 'number' && storedKey === key &&
+      (value === null || Buffer.isBuffer(value)) && (blob === null || typeof blob === 'string') &&
+      entryChecksum(key, flags, expiresAt, content) === checksum;
+    if (!intact) throw new CorruptEntryError(`[beautyspot] a stored entry does not match its checksum (in ${this.file})`);
+    return { id, value, blob, createdAt, expiresAt, computeMs, flags };
   }
 
   put(entry: EntryRecord): void {
+    if (this.readonly) return;
+    const flags = entry.blob === null ? entry.flags & ~EntryFlag.blob : entry.flags | EntryFlag.blob;
     this.stmt.put.run({
       key: entry.key,
       fn: entry.fn,
@@ -71,11 +116,12 @@ export class SqliteStore implements Store {
       expiresAt: entry.expiresAt,
       computeMs: entry.computeMs,
       size: entry.size,
-      flags: entry.blob === null ? entry.flags & ~EntryFlag.blob : entry.flags | EntryFlag.blob,
+      flags,
       blob: entry.blob,
       args: JSON.stringify(entry.args),
       tags: JSON.stringify(entry.tags),
       value: entry.value,
+      checksum: entryChecksum(entry.key, flags, entry.expiresAt, entry.value ?? entry.blob ?? ''),
     });
   }
 
@@ -94,7 +140,7 @@ export class SqliteStore implements Store {
   }
 
   flush(): void {
-    if (!this.db.open) return;
+    if (!this.db.open || this.readonly) return;
     const dirty = [...this.counters].filter(([, c]) => c.hits > 0);
     if (this.pendingAccess.size === 0 && dirty.length === 0) return;
     const accesses = [...this.pendingAccess];
@@ -194,17 +240,36 @@ export class SqliteStore implements Store {
   }
 }
 
-function migrate(db: Database.Database, file: string): void {
-  const current = (): number => db.pragma('user_version', { simple: true }) as number;
-  if (current() === SCHEMA_VERSION) return;
+function schemaVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function checkVersion(db: BetterSqlite3.Database, file: string): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+  if (version < SCHEMA_VERSION) throw new SchemaTooOldError(file, version);
+}
+
+function migrate(db: BetterSqlite3.Database, file: string): void {
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
+  db.function('beautyspot_checksum', { deterministic: true },
+    (key, flags, expiresAt, content) => entryChecksum(key as string, Number(flags), expiresAt as number | null, content as Uint8Array | string));
   // Read the version again under the write lock: another process may have migrated meanwhile.
   db.transaction(() => {
-    const version = current();
-    if (version > SCHEMA_VERSION) {
-      throw new BeautyspotError(`[beautyspot] ${file} has schema version ${version}, newer than this beautyspot understands ` +
-        `(${SCHEMA_VERSION}). Upgrade beautyspot, or point this spot at another directory.`);
-    }
+    const version = schemaVersion(db);
+    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
     for (let v = version + 1; v <= SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/**
+ * The file's bytes as an in-memory database can take them: marked as a rollback-journal file (header bytes
+ * 18–19), since a WAL database cannot be deserialised. Uncheckpointed WAL frames are not included — a cleanly
+ * closed cache has none.
+ */
+function snapshotBytes(file: string): Buffer {
+  const bytes = readFileSync(file);
+  if (bytes.length >= 100) bytes[18] = bytes[19] = 1;
+  return bytes;
 }

@@ -77,6 +77,9 @@ export interface SizeLimits {
  * store (SQLite) answers in microseconds.
  */
 export interface Store {
+  /** True when the store only serves reads (a read-only cache directory, an unusable file): puts are dropped. */
+  readonly readonly?: boolean;
+  /** The entry, verified: a damaged one throws `CorruptEntryError`, which the call path treats as a miss. */
   get(key: string): StoredValue | undefined;
   put(entry: EntryRecord): void;
   /** Records that an entry was read, for least-recently-used eviction. Batched: no write per hit. */

@@ -249,16 +249,44 @@ describe('the wrapper', () => {
     expect(g.length).toBe(1);
   });
 
-  it('passes this through to a cachedRun function', () => {
+  it('keys the receiver of a cachedRun function that reads this: two receivers never share an entry', () => {
+    const spot = tempSpot();
+    let runs = 0;
+    const scale = spot.cachedRun(function scale(this: { factor: number }, x: number) {
+      runs++;
+      return this.factor * x;
+    });
+    expect(scale.call({ factor: 2 }, 5)).toBe(10);
+    expect(scale.call({ factor: 3 }, 5)).toBe(15);
+    expect(scale.call({ factor: 2 }, 5)).toBe(10);
+    expect(runs).toBe(2);
+  });
+
+  it('a receiver that cannot be keyed is an error naming this and the fix, unless a key option says what counts', () => {
     const spot = tempSpot();
     const scaler = {
       factor: 3,
       scale: spot.cachedRun(function scale(this: { factor: number }, x: number) {
         return this.factor * x;
       }),
+      keyed: spot.cachedRun(function keyed(this: { factor: number }, x: number) {
+        return this.factor * x;
+      }, { key(this: { factor: number }, x: number) { return [this.factor, x]; } }),
     };
-    expect(scaler.scale(2)).toBe(6);
-    expect(scaler.scale(2)).toBe(6);
+    expect(() => scaler.scale(2)).toThrow(UnkeyableValueError);
+    expect(() => scaler.scale(2)).toThrow(/\[beautyspot\] this\.\w+ cannot be keyed: it is a function\. Leave it out with a key option/);
+    expect(scaler.keyed(2)).toBe(6);
+    scaler.factor = 4;
+    expect(scaler.keyed(2)).toBe(8);
+  });
+
+  it('a function that never reads this ignores its receiver', () => {
+    const spot = tempSpot();
+    let runs = 0;
+    const api = { double: spot.cachedRun(function double(x: number) { runs++; return 2 * x; }) };
+    expect(api.double(2)).toBe(4);
+    expect(api.double.call({ other: 1 }, 2)).toBe(4);
+    expect(runs).toBe(1);
   });
 
   it('cachedRun caches like mark', () => {
@@ -295,11 +323,26 @@ describe('the wrapper', () => {
     expect(spot.mark((x: number) => x + 1, { name: 'named' })(1)).toBe(2);
   });
 
-  it('two different functions marked with the same name in one spot throw', () => {
+  it('two closures of one source in one spot: the second one\'s first call throws, whatever the spot', () => {
+    for (const spot of [tempSpot(), tempSpot({}, 'api')]) {
+      const make = (k: number) => spot.mark(function scale(x: number) { return x * k; });
+      expect(make(2)(5)).toBe(10);
+      expect(() => make(3)(5)).toThrow(TypeError);
+      expect(() => make(3)(5)).toThrow(`two different functions are cached as "scale" in spot "${spot.name}" with the same source and version`);
+      expect(() => make(3)(5)).toThrow('Give each a distinct name option');
+    }
+  });
+
+  it('two functions with one name but different sources or versions keep apart without an error', () => {
     const spot = tempSpot();
-    spot.mark((x: number) => x, { name: 'f' });
-    expect(() => spot.mark((x: number) => -x, { name: 'f' })).toThrow(TypeError);
-    expect(() => spot.mark((x: number) => -x, { name: 'f' })).toThrow('two different functions are cached as "f" in spot "test"');
+    expect(spot.mark((x: number) => x, { name: 'f' })(1)).toBe(1);
+    expect(spot.mark((x: number) => -x, { name: 'f' })(1)).toBe(-1);
+    const a = (x: number) => x * 10;
+    const b = (x: number) => x * 10;
+    expect(spot.mark(a, { name: 'g', version: 1 })(1)).toBe(10);
+    expect(spot.mark(b, { name: 'g', version: 2 })(1)).toBe(10);
+    expect(() => spot.mark((x: number) => x, { name: 'h', codeHash: false })(1)).not.toThrow();
+    expect(() => spot.mark((x: number) => -x, { name: 'h', codeHash: false })(1)).toThrow('two different functions are cached as "h"');
   });
 
   it('marking the same function twice is fine and shares its entries', () => {
@@ -437,11 +480,14 @@ describe('the method decorator form (applied by hand)', () => {
       decorate(Calc, 'twice', true, spot.mark({ version }));
       return Calc;
     };
-    expect(make(2).twice(1)).toBe(2);
-    expect(make(2).twice(1)).toBe(2);
+    const v2 = make(2);
+    expect(v2.twice(1)).toBe(2);
+    expect(v2.twice(1)).toBe(2);
     expect(runs).toBe(1);
     expect(make(3).twice(1)).toBe(2);
     expect(runs).toBe(2);
+    // Another class of one source and version would share entries: refused.
+    expect(() => make(2).twice(1)).toThrow('two different functions are cached as "Calc.twice"');
   });
 
   it('mark as a decorator of something other than a method throws', () => {

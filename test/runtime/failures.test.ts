@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it, expect, vi } from 'vitest';
 import { CorruptEntryError, SqliteStore, UnencodableValueError } from '../../runtime/index.js';
+import { entryChecksum } from '../../runtime/store/checksum.js';
 import type { Spot, SpotErrorEvent, SpotOptions, Store } from '../../runtime/index.js';
 import { tempDir, tempSpot } from '../helpers/temp-spot.js';
 
@@ -55,7 +56,10 @@ describe('unreadable entries are misses', () => {
     const f = spot.cachedRun(body, { name: 'corruptInline' });
     expect(f(1)).toBe('1#1');
     const db = (spot.parts().store as SqliteStore).db;
-    db.prepare('UPDATE entries SET value = ?').run(Buffer.from([0xc1, 0xc1, 0xc1]));
+    // Undecodable bytes under a matching checksum: the damage is found by the codec.
+    const { key, flags, expires_at: expiresAt } = db.prepare('SELECT key, flags, expires_at FROM entries').get() as { key: string; flags: number; expires_at: number | null };
+    const garbage = Buffer.from([0xc1, 0xc1, 0xc1]);
+    db.prepare('UPDATE entries SET value = ?, checksum = ?').run(garbage, entryChecksum(key, flags, expiresAt, garbage));
 
     expect(f(1)).toBe('1#2');
     expect(runs()).toBe(2);
@@ -81,9 +85,42 @@ describe('unreadable entries are misses', () => {
     expect(f(1)).toBe('1#2');
     expect(f(1)).toBe('1#2');
     expect(runs()).toBe(2);
-    expect(events.map(e => e.kind)).toEqual(['decode']);
+    expect(events.map(e => e.kind)).toEqual(['read']);
     expect(events[0]!.error).toBeInstanceOf(CorruptEntryError);
-    expect(String(events[0]!.error)).toContain('entry has neither a value nor a blob');
+    expect(String(events[0]!.error)).toContain('does not match its checksum');
+  });
+
+  it('one flipped byte in an inline value is a miss, a warning and an overwrite, never the damaged value', () => {
+    const { spot, events, warn } = observedSpot();
+    let runs = 0;
+    const f = spot.cachedRun((s: string) => (runs++, `${s}-1`), { name: 'flipped' });
+    expect(f('hello')).toBe('hello-1');
+    const db = (spot.parts().store as SqliteStore).db;
+    const value = db.prepare('SELECT value FROM entries').pluck().get() as Buffer;
+    const at = value.indexOf('hello');
+    value[at] = value[at]! ^ 0x20; // 'h' → 'H': still valid msgpack, a different string
+    db.prepare('UPDATE entries SET value = ?').run(value);
+
+    expect(f('hello')).toBe('hello-1');
+    expect(runs).toBe(2);
+    expect(events.map(e => [e.kind, e.fn])).toEqual([['read', 'flipped']]);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[beautyspot\] flipped: read failed \(a stored entry does not match its checksum .*\); treated as a miss and recomputed\.$/);
+    expect(f('hello')).toBe('hello-1');
+    expect(runs).toBe(2);
+  });
+
+  it('a damaged flag or expiry is caught by the checksum too', () => {
+    const { spot, events } = observedSpot();
+    let runs = 0;
+    const f = spot.cachedRun((x: number) => (runs++, x * 2), { name: 'flags', ttl: '1h' });
+    expect(f(2)).toBe(4);
+    const db = (spot.parts().store as SqliteStore).db;
+    db.prepare('UPDATE entries SET flags = flags | 1').run();
+    expect(f(2)).toBe(4); // not a Promise: the async flag was not the function's
+    db.prepare('UPDATE entries SET expires_at = expires_at + 86400000').run();
+    expect(f(2)).toBe(4);
+    expect(runs).toBe(3);
+    expect(events.map(e => e.kind)).toEqual(['read', 'read']);
   });
 
   it('a truncated blob runs the body again, repairs the blob and the next call hits', () => {

@@ -18,8 +18,13 @@ function tokens(): { body: (x: number) => string; runs: () => number } {
 }
 
 /** Calls the cached function named `name` (one entry per name); its value pads the name to 100 chars (102 bytes encoded). */
+/** One entry per name, 100 characters long: `padded(name)` under the id `name`. */
 function touchEntry(spot: Spot, name: string, options: { blob?: boolean } = {}): string {
-  return spot.cachedRun(() => name.padEnd(100, '.'), { name, ...options })();
+  return spot.cachedRun(padded, { name, ...options })(name);
+}
+
+function padded(name: string): string {
+  return name.padEnd(100, '.');
 }
 
 function storedNames(spot: Spot): string[] {

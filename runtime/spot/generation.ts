@@ -1,0 +1,9 @@
+/**
+ * Bumped whenever a spot is defined, redefined or closed. A cached function compares it on every call and,
+ * when it changed, looks its spot up again: the next call uses the spot as it is now.
+ */
+export let spotGeneration = 0;
+
+export function nextSpotGeneration(): void {
+  spotGeneration++;
+}

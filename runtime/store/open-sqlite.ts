@@ -1,0 +1,134 @@
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { NoStore } from './no-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import { SchemaTooNewError } from './store-errors.js';
+import type { Store } from './store.js';
+
+/** What opening a spot's cache file gave: a store to use, and what went wrong on the way (one warning). */
+export interface OpenedStore {
+  store: Store;
+  problem?: string;
+}
+
+/** Why a file could not be opened for writing; each has its own policy (see `openSqliteStore`). */
+type Failure = 'damaged' | 'too-new' | 'read-only' | 'unusable';
+
+/** Above this size a read-only cache is not copied into memory (a snapshot), it is left unused. */
+const SNAPSHOT_MAX_BYTES = 1024 ** 3; // 1 GiB
+
+const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_AUTH']);
+const FIX_DIR = 'Make the directory writable, or set BEAUTYSPOT_DIR (or the spot\'s dir option) to one that is.';
+
+/**
+ * Opens a spot's SQLite file so that a cache problem never stops the caller's pipeline:
+ *
+ * | failure                                   | policy                                                   |
+ * |-------------------------------------------|----------------------------------------------------------|
+ * | damaged (not a database, malformed, a     | move the file aside (kept as `<file>.damaged-<time>`),   |
+ * | table missing)                            | start a fresh one                                        |
+ * | newer schema                              | leave it untouched, run uncached                         |
+ * | read-only (directory or file)             | open it read-only: hits are served, nothing is stored    |
+ * | anything else (disk full, a directory in  | run uncached                                             |
+ * | its place, cannot create the directory)   |                                                          |
+ *
+ * Uncached means every call runs its body and returns its result. The problem is returned for one warning.
+ */
+export function openSqliteStore(file: string): OpenedStore {
+  if (isDirectory(file)) {
+    return uncached(file, 'is a directory, not a cache file', 'Remove or rename it, or point the spot at another directory.');
+  }
+  const inode = inodeOf(file);
+  let error: unknown;
+  try {
+    return { store: new SqliteStore(file) };
+  } catch (caught) {
+    error = caught;
+  }
+  switch (classify(error)) {
+    case 'damaged': {
+      const aside = moveAside(file, inode);
+      try {
+        return { store: new SqliteStore(file), problem: `${file} was damaged (${describe(error)}); ` +
+          (aside ? `it was moved to ${aside} and ` : '') + 'a fresh cache was started.' };
+      } catch (again) {
+        return uncached(file, `was damaged (${describe(error)}) and a fresh one cannot be created (${describe(again)})`, FIX_DIR);
+      }
+    }
+    case 'too-new':
+      return uncached(file, `has a newer schema (${describe(error)})`, 'Upgrade beautyspot, or point the spot at another directory.');
+    case 'read-only':
+      return openReadOnly(file, error);
+    case 'unusable':
+      return uncached(file, `cannot be opened (${describe(error)})`, `Check the disk's free space and permissions. ${FIX_DIR}`);
+  }
+}
+
+function openReadOnly(file: string, error: unknown): OpenedStore {
+  if (!existsSync(file)) return uncached(file, `cannot be created (${describe(error)})`, FIX_DIR);
+  const served = `cannot be written (${describe(error)}); its entries are served read-only and new results are not stored. ${FIX_DIR}`;
+  try {
+    // In place when SQLite can read the WAL file; a cleanly closed cache in a read-only directory needs a snapshot.
+    return { store: new SqliteStore(file, 'read'), problem: `${file} ${served}` };
+  } catch (readError) {
+    try {
+      if (statSync(file).size > SNAPSHOT_MAX_BYTES) throw readError;
+      return { store: new SqliteStore(file, 'snapshot'), problem: `${file} ${served}` };
+    } catch (snapshotError) {
+      return uncached(file, `cannot be written (${describe(error)}) nor read (${describe(snapshotError)})`, FIX_DIR);
+    }
+  }
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof SchemaTooNewError) return 'too-new';
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  if (typeof code !== 'string') return 'unusable';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || (code === 'SQLITE_ERROR' && /no such (table|column|index)/.test(message))) {
+    return 'damaged';
+  }
+  if (code.startsWith('SQLITE_READONLY') || READ_ONLY_CODES.has(code)) return 'read-only';
+  return 'unusable';
+}
+
+/** Renames a damaged file (and its WAL) aside, unless another process already replaced it; returns the new name. */
+function moveAside(file: string, inode: number | undefined): string | undefined {
+  if (inode === undefined || inodeOf(file) !== inode) return undefined;
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return undefined;
+  }
+  try {
+    renameSync(`${file}-wal`, `${aside}-wal`);
+  } catch {
+    // no WAL file
+  }
+  rmSync(`${file}-shm`, { force: true }); // rebuilt from the WAL by SQLite
+  return aside;
+}
+
+function uncached(file: string, what: string, fix: string): OpenedStore {
+  return { store: new NoStore(), problem: `${file} ${what}; calls run uncached. ${fix}` };
+}
+
+function inodeOf(file: string): number | undefined {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^\[beautyspot\] /, '');
+}
