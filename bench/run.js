@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,miss,scale,cold,key,compiled,keygen,vite,dev,run).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,miss,scale,cold,key,compiled,keygen,vite,dev,run).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,34 @@ const TRIALS = [
         r.cacache ? `cacache: ${r.cacache.rounds} rounds × ${count(r.cacache.ops)} awaited gets; ${count(r.cacache.entries)} entries${r.cacache.entries < ENTRIES ? ` (of ${count(ENTRIES)}: fill budget ${CACACHE_BUDGET_MS / 1000} s)` : ''} by ${r.cacache.fill} in ${(r.cacache.fillMs / 1000).toFixed(1)} s.` : '',
       ].filter(Boolean);
       return { text: table(this.title, cols, rows.filter(Boolean), notes), targets };
+    },
+  },
+
+  {
+    id: 'blob',
+    title: 'blob: a hit of a 200 KiB Uint8Array stored as a blob vs reading its file + codec.decode; the inline checksum alone',
+    file: 'blob.js',
+    steps: [
+      { key: 'blob', args: { driver: 'blob', rounds: 10, ops: 2_000 } },
+      { key: 'checksum', args: { driver: 'checksum', rounds: 10, ops: 200_000 } },
+    ],
+    render(r, errors) {
+      const cols = [COLS.name, COLS.perOp, COLS.spread, { title: '× floor', align: 'r' }, COLS.target];
+      const rows = [];
+      const targets = [];
+      if (errors.blob) rows.push(failedRow('blob', errors.blob, cols.length));
+      else {
+        const floor = r.blob.floor.us;
+        const x = r.blob.beautyspot.us / floor;
+        rows.push(['floor: readFileSync + codec.decode', us(floor), pct(r.blob.floor.spread), ratio(1), '']);
+        rows.push(['beautyspot: marked fn, blob hit (verified)', us(r.blob.beautyspot.us), pct(r.blob.beautyspot.spread), ratio(x), 'blob hit ≤ 1.5× floor']);
+        targets.push(target('blob', 'blob hit ≤ 1.5× reading the file', x, x <= 1.5, ratio(x)));
+      }
+      if (errors.checksum) rows.push(failedRow('checksum', errors.checksum, cols.length));
+      else rows.push([`entry checksum of a ${r.checksum.valueBytes}-byte inline value`, us(r.checksum.checksum.us), pct(r.checksum.checksum.spread), '', '(part of every inline hit)']);
+      return { text: table(this.title, cols, rows, [
+        'blob: one process, interleaved rounds, the same blob file; its SHA-256 is checked on the first read and whenever the file changes.',
+      ]), targets };
     },
   },
 
