@@ -200,9 +200,19 @@ function checkThis(fn: MarkedFunction, report: PlanTypeOptions['report']): void 
     `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
 }
 
-function isAsync(fn: MarkedFunction): boolean {
+/**
+ * true: the function returns a promise by its declaration; false: it is declared to return something that is
+ * not thenable, so a hit is never a promise (whatever a row's flags say); undefined: the type cannot tell
+ * (`any`, `unknown`, a type parameter, a union with a promise), and the stored entry's flag decides.
+ */
+function isAsync(fn: MarkedFunction): boolean | undefined {
   if (fn.node.isAsync()) return true;
-  return fn.node.getReturnType().getSymbol()?.getName() === 'Promise';
+  const type = fn.node.getReturnType();
+  if (type.isAny() || type.isUnknown() || type.isTypeParameter()) return undefined;
+  const members = type.isUnion() ? type.getUnionTypes() : [type];
+  const thenables = members.filter(t => t.getSymbol()?.getName() === 'Promise' || t.getProperty('then') !== undefined).length;
+  if (thenables === 0) return false;
+  return thenables === members.length ? true : undefined;
 }
 
 function findUp(dir: string, name: string): string | undefined {

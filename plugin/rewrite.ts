@@ -10,7 +10,8 @@ export interface CompiledFunction {
   id: string;
   codeHash: string;
   key: EmittedKey;
-  async: boolean;
+  /** See `isAsync` in context.ts: undefined when the declared return type cannot tell. */
+  async: boolean | undefined;
   /** Parameter list text (with types, as written) for `cost=` expressions. */
   paramsText: string;
 }

@@ -23,7 +23,7 @@ export interface CompiledKey {
   params: string[];
   /** Writes the arguments' key bytes, generated from their types; default: the dynamic encoder. */
   writeArgs?: (w: KeyWriter, args: unknown[], self: unknown) => void;
-  /** The function is async (or returns a Promise) by its declaration. */
+  /** The function returns a Promise by its declaration (true), surely does not (false), or its type cannot tell. */
   async?: boolean;
   /** The function's name as declared (an arrow wrapped in a call would lose it). */
   fnName?: string;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it, expect, vi } from 'vitest';
-import { CorruptEntryError, SqliteStore, UnencodableValueError } from '../../runtime/index.js';
+import { afterEach, describe, it, expect, onTestFinished, vi } from 'vitest';
+import { CorruptEntryError, defineSpot, markCompiled, SqliteStore, UnencodableValueError } from '../../runtime/index.js';
 import { entryChecksum } from '../../runtime/store/checksum.js';
 import type { Spot, SpotErrorEvent, SpotOptions, Store } from '../../runtime/index.js';
 import { tempDir, tempSpot } from '../helpers/temp-spot.js';
@@ -107,6 +107,21 @@ describe('unreadable entries are misses', () => {
     expect(warn.mock.calls[0]![0]).toMatch(/^\[beautyspot\] flipped: read failed \(a stored entry does not match its checksum .*\); treated as a miss and recomputed\.$/);
     expect(f('hello')).toBe('hello-1');
     expect(runs).toBe(2);
+  });
+
+  it('a function declared sync returns a value, never a promise, even from a row flagged "produced by a promise"', () => {
+    const dir = tempDir();
+    const spot = defineSpot('sync-flags', { dir });
+    onTestFinished(() => spot.close());
+    let runs = 0;
+    const f = markCompiled('sync-flags', (x: number) => (runs++, x + 1), {}, { id: 'src/a.ts#inc', codeHash: 'c0de', params: ['x'], async: false });
+    expect(f(1)).toBe(2);
+    const db = (spot.parts().store as SqliteStore).db;
+    const { key, flags, expires_at: expiresAt, value } = db.prepare('SELECT key, flags, expires_at, value FROM entries').get() as
+      { key: string; flags: number; expires_at: number | null; value: Buffer };
+    db.prepare('UPDATE entries SET flags = ?, checksum = ?').run(flags | 1, entryChecksum(key, flags | 1, expiresAt, value));
+    expect(f(1)).toBe(2);
+    expect(runs).toBe(1);
   });
 
   it('a damaged flag or expiry is caught by the checksum too', () => {
