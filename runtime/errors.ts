@@ -12,12 +12,15 @@ export class CacheMissError extends BeautyspotError {
   }
 }
 
-/** A value that has no cache key: a function, a symbol, a class instance without a key hook, a cycle. */
+/**
+ * A value that has no cache key: a function, a symbol, a class instance without a key hook, a cycle, or a
+ * FilePath/DirPath argument that is not a readable file/directory. `path` names the argument (a parameter path).
+ */
 export class UnkeyableValueError extends BeautyspotError {
   override name = 'UnkeyableValueError';
-  constructor(readonly path: string, readonly reason: string) {
-    super(`[beautyspot] ${path} cannot be keyed: ${reason}. ` +
-      'Leave it out with a key option (key: (...args) => …), or give its class a [keyHook]() method.');
+  constructor(readonly path: string, readonly reason: string,
+    fix = 'Leave it out with a key option (key: (...args) => …), or give its class a [keyHook]() method', options?: ErrorOptions) {
+    super(`[beautyspot] ${path} cannot be keyed: ${reason}. ${fix}.`, options);
   }
 }
 

@@ -89,8 +89,8 @@ class Emitter {
       case 'date': return line(`w.date(${expr});`);
       case 'regexp': return line(`w.regexp(${expr});`);
       case 'binary': return line(`w.binary(${expr});`);
-      case 'file': return line(`w.file(${expr});`);
-      case 'dir': return line(`w.dir(${expr});`);
+      case 'file': return line(`w.file(${expr}, ${JSON.stringify(path)});`);
+      case 'dir': return line(`w.dir(${expr}, ${JSON.stringify(path)});`);
       case 'ignore': return;
       case 'dynamic': return line(`${ns}.writeDynamic(w, ${expr}, ${JSON.stringify(path)});`);
       case 'ref': return line(`${this.refName(plan.name)}(w, ${expr});`);

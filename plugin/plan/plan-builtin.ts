@@ -3,7 +3,7 @@ import type { KeyPlan } from './key-plan.js';
 import type { KindPlanner } from './plan-context.js';
 
 const BINARY = new Set(['Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
-  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Buffer', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView']);
+  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Buffer', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'ArrayBufferView']);
 
 const NOT_A_VALUE: Record<string, string> = {
   Promise: 'is a Promise, which cannot be keyed; await it and pass the value',

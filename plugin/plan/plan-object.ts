@@ -21,6 +21,8 @@ export const planObject: KindPlanner = (type, path, ctx) => {
   const properties = type.getProperties().filter(p => !p.getName().startsWith('__@'));
   const index = type.getStringIndexType() ?? type.getNumberIndexType();
   if (index) return { kind: 'record', value: ctx.plan(index, `${path}[key]`) };
+  // `{}`, `Iterable<T>`: no declared field to key, so an empty projection would give every value one key.
+  if (properties.length === 0) return ctx.dynamic(path, type, 'its type declares no fields');
   const fields: FieldPlan[] = properties
     .map(p => ({
       name: p.getName(),

@@ -62,7 +62,7 @@ class DynamicEncoder {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return this.writePlain(w, value as Record<string, unknown>, path);
     if (value instanceof Date) return w.date(value);
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return w.binary(value);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return w.binary(value, path);
     if (value instanceof Map) {
       return w.mapOf(value, (sub, k) => this.write(sub, k, `${path}.key`), (sub, v) => this.write(sub, v, `${path}.get(…)`));
     }

@@ -1,8 +1,15 @@
 import { hash } from 'node:crypto';
+import { UnkeyableValueError } from '../errors.js';
 import { dirDigest, fileDigest } from './paths.js';
 import { BytesKind, Tag } from './tags.js';
 
 const NAN_BITS = new Uint8Array([0, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
+/**
+ * `%TypedArray%.prototype[Symbol.toStringTag]`: a typed array's own kind ("Int8Array"), `undefined` for anything
+ * else. Unlike `value[Symbol.toStringTag]`, a subclass cannot override it to pass as another kind.
+ */
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!
+  .get as (this: unknown) => string | undefined;
 /** Strings up to this many code units try the JS ASCII copy before Buffer#write. */
 const ASCII_FAST_MAX = 64;
 
@@ -167,15 +174,15 @@ export class KeyWriter {
     this.raw(view);
   }
 
-  /** Any typed array, `ArrayBuffer` or `DataView`, keyed by its kind and its bytes. */
-  binary(value: ArrayBufferView | ArrayBuffer): void {
-    if (value instanceof ArrayBuffer) {
-      this.bytes(BytesKind.ArrayBuffer, new Uint8Array(value));
-      return;
-    }
-    const kind = value instanceof DataView ? BytesKind.DataView
-      : BytesKind[(value as unknown as { [Symbol.toStringTag]: keyof typeof BytesKind })[Symbol.toStringTag]];
-    this.bytes(kind, new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  /** Any typed array, `ArrayBuffer`, `SharedArrayBuffer` or `DataView`, keyed by its kind and its bytes. */
+  binary(value: ArrayBufferView | ArrayBufferLike, path = 'value'): void {
+    if (value instanceof ArrayBuffer) return this.bytes(BytesKind.ArrayBuffer, new Uint8Array(value));
+    if (value instanceof SharedArrayBuffer) return this.bytes(BytesKind.SharedArrayBuffer, new Uint8Array(value));
+    const name = value instanceof DataView ? 'DataView' : typedArrayName.call(value);
+    const kind = BytesKind[name as keyof typeof BytesKind] as number | undefined;
+    if (kind === undefined) throw new UnkeyableValueError(path, `it is binary data of a kind beautyspot does not know (${name ?? typeof value})`);
+    const view = value as ArrayBufferView;
+    this.bytes(kind, new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
   }
 
   regexp(r: RegExp): void {
@@ -239,14 +246,17 @@ export class KeyWriter {
     for (const chunk of chunks) this.raw(chunk);
   }
 
-  /** A `FilePath` argument: the path as given, then the SHA-256 of the file's bytes (or "missing"). */
-  file(path: string): void {
-    this.content(Tag.file, path, fileDigest(path));
+  /**
+   * A `FilePath` argument: the path as given, then the SHA-256 of the file's bytes (or "missing").
+   * `param` names the parameter in the error for a directory or an unreadable file.
+   */
+  file(path: string, param?: string): void {
+    this.content(Tag.file, path, fileDigest(path, param));
   }
 
   /** A `DirPath` argument: the path as given, then the digest of the tree. */
-  dir(path: string): void {
-    this.content(Tag.dir, path, dirDigest(path));
+  dir(path: string, param?: string): void {
+    this.content(Tag.dir, path, dirDigest(path, param));
   }
 
   private content(tag: typeof Tag.file | typeof Tag.dir, path: string, digest: Uint8Array | undefined): void {

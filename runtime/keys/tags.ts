@@ -43,4 +43,6 @@ export const BytesKind = {
   BigUint64Array: 11,
   ArrayBuffer: 12,
   DataView: 13,
+  SharedArrayBuffer: 14,
+  Float16Array: 15,
 } as const;
