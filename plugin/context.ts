@@ -107,6 +107,8 @@ export class BeautyspotContext {
       paramsText: paramsText[index]!,
     }));
     dependencies.forEach(f => this.dependencies.add(f));
+    // Reported in file order (type problems are found after the annotations' own).
+    diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
     const errors = diagnostics.filter(d => d.severity === 'error');
     if (errors.length > 0) throw new BeautyspotBuildError(errors);
 
