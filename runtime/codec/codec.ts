@@ -1,6 +1,9 @@
 import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { CorruptEntryError, UnencodableValueError } from '../errors.js';
-import { BINARY_ID, Ext, TYPED_ARRAYS } from './ext-types.js';
+import { decodeBinary, encodeBinary } from './binary.js';
+import { checkStructure } from './check-structure.js';
+import { asCorrupt, corrupt } from './corrupt.js';
+import { Ext } from './ext-types.js';
 
 /** A class the codec can store, registered with `registerType`. */
 export interface CodecType<T = unknown> {
@@ -11,70 +14,108 @@ export interface CodecType<T = unknown> {
   decode(data: unknown): T;
 }
 
-type BinaryView = ArrayBufferView | ArrayBuffer;
-
-/** Extension types this codec does not know (a newer format, corrupt bytes) throw instead of decoding to a raw `ExtData`. */
-class StrictExtensionCodec extends ExtensionCodec {
-  override decode(data: Uint8Array, type: number, context: undefined): unknown {
-    const value = super.decode(data, type, context);
-    if (value instanceof ExtData) throw new CorruptEntryError(`[beautyspot] stored value has unknown extension type ${type}`);
-    return value;
-  }
-}
-
 /** False for strings with lone surrogates, which UTF-8 cannot carry. */
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-const ERROR_CLASSES: Record<string, new (message?: string) => Error> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-};
+/**
+ * Strings msgpack cannot carry as UTF-8: lone surrogates, and a leading U+FEFF, which msgpack's
+ * TextDecoder (used above 200 bytes) drops as a byte order mark.
+ */
+const needsUtf16 = (s: string): boolean => s.charCodeAt(0) === 0xfeff || !isWellFormed(s);
+
+/** The built-in error classes a stored error may name; any other name decodes as an `Error` with that name. */
+const ERROR_CLASSES = new Map<string, new (message?: string) => Error>(
+  [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError].map(C => [C.name, C]),
+);
+
+/** Longest bigint stored, in decimal digits: `BigInt()` is superlinear (about 0.15 s for a million digits). */
+const MAX_BIGINT_DIGITS = 1_000_000;
+const BIGINT = /^(?:0|-?[1-9][0-9]*)$/;
+
+const digitCount = (decimal: string): number => decimal.length - (decimal.startsWith('-') ? 1 : 0);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+const ownField = (fields: Record<string, unknown>, key: string): unknown => (Object.hasOwn(fields, key) ? fields[key] : undefined);
+
+function defineOwn(target: object, key: string, value: unknown, enumerable: boolean): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable, configurable: true });
+}
+
+function emptyPayload<T>(name: string, value: T): (data: Uint8Array) => T {
+  return data => (data.length === 0 ? value : corrupt(`${name} has a payload of ${data.length} bytes`));
+}
 
 /**
  * msgpack with extension types for what JS programs return: Date, Map (any key), Set, bigint, undefined,
  * -0, typed arrays, RegExp, Error and user-registered classes. Values are checked while they are prepared
  * for msgpack, so anything that would not round-trip (a function, an unregistered class instance, a cycle)
- * throws `UnencodableValueError` before a byte is stored.
+ * throws `UnencodableValueError` before a byte is stored. Decoding checks the bytes before msgpack reads
+ * them and validates every payload, so damaged or hostile bytes throw `CorruptEntryError` (never another
+ * error, never a value whose prototype the bytes chose) and cost memory and time bounded by their length.
  */
 export class Codec {
   private readonly types = new Map<string, CodecType>();
-  private readonly extensions = new StrictExtensionCodec();
+  private readonly extensions = new ExtensionCodec();
   private readonly encoder = new Encoder({ extensionCodec: this.extensions, initialBufferSize: 512 });
   private readonly decoder = new Decoder({ extensionCodec: this.extensions });
 
   constructor() {
     const on = (type: number, decode: (data: Uint8Array) => unknown): void =>
       this.extensions.register({ type, encode: () => null, decode });
-    on(Ext.undefined, () => undefined);
-    on(Ext.negativeZero, () => -0);
-    on(Ext.date, data => new Date(new DataView(data.buffer, data.byteOffset, 8).getFloat64(0)));
-    on(Ext.bigint, data => BigInt(Buffer.from(data).toString('latin1')));
+    on(Ext.undefined, emptyPayload('undefined', undefined));
+    on(Ext.negativeZero, emptyPayload('-0', -0));
+    on(Ext.date, data => {
+      if (data.length !== 8) corrupt(`a Date has ${data.length} bytes, not 8`);
+      return new Date(new DataView(data.buffer, data.byteOffset, 8).getFloat64(0));
+    });
+    on(Ext.bigint, data => {
+      const decimal = data.length <= MAX_BIGINT_DIGITS + 1 ? Buffer.from(data).toString('latin1') : '';
+      if (!BIGINT.test(decimal) || digitCount(decimal) > MAX_BIGINT_DIGITS) corrupt('a bigint is not a decimal number of at most a million digits');
+      return BigInt(decimal);
+    });
     on(Ext.map, data => {
-      const flat = this.decodeInner(data) as unknown[];
+      const flat = this.readPairs(data, 'Map');
       const map = new Map();
       for (let i = 0; i < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
       return map;
     });
-    on(Ext.set, data => new Set(this.decodeInner(data) as unknown[]));
+    on(Ext.set, data => new Set(this.readArray(data, 'Set')));
     on(Ext.typedArray, decodeBinary);
     on(Ext.regexp, data => {
-      const [source, flags] = this.decodeInner(data) as [string, string];
+      const fields = this.readArray(data, 'RegExp');
+      const source = fields[0];
+      const flags = fields[1];
+      if (fields.length !== 2 || typeof source !== 'string' || typeof flags !== 'string') corrupt('a RegExp is not [source, flags]');
       return new RegExp(source, flags);
     });
     on(Ext.error, data => this.decodeError(data));
-    on(Ext.string, data => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf16le'));
+    on(Ext.string, data => {
+      if (data.length % 2 !== 0) corrupt(`a UTF-16 string has an odd number of bytes (${data.length})`);
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf16le');
+    });
     on(Ext.object, data => {
-      const flat = this.decodeInner(data) as unknown[];
+      const flat = this.readPairs(data, 'object');
       const object: Record<string, unknown> = {};
       for (let i = 0; i < flat.length; i += 2) {
-        Object.defineProperty(object, flat[i] as string, { value: flat[i + 1], writable: true, enumerable: true, configurable: true });
+        const key = flat[i];
+        if (typeof key !== 'string') corrupt(`an object has a key of type ${typeof key}`);
+        defineOwn(object, key, flat[i + 1], true);
       }
       return object;
     });
     on(Ext.user, data => {
-      const [name, payload] = this.decodeInner(data) as [string, unknown];
+      const fields = this.readArray(data, 'registered type');
+      const name = fields[0];
+      if (fields.length !== 2 || typeof name !== 'string') corrupt('a registered type is not [name, payload]');
       const type = this.types.get(name);
-      if (!type) throw new CorruptEntryError(`[beautyspot] stored value has type "${name}", which is not registered here`);
-      return type.decode(payload);
+      if (!type) {
+        const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+        throw new CorruptEntryError(`[beautyspot] stored value has type "${shown}", which is not registered here; ` +
+          'call registerType for it before the first cached call');
+      }
+      return type.decode(fields[1]);
     });
   }
 
@@ -97,8 +138,13 @@ export class Codec {
     return this.encoder.encode(this.prepare(value, 'result', new Set()));
   }
 
+  /** The stored value; any bytes this codec did not write, whatever the fault, throw `CorruptEntryError`. */
   decode(bytes: Uint8Array): unknown {
-    return this.decoder.decode(bytes);
+    try {
+      return this.decodeInner(bytes);
+    } catch (error) {
+      throw asCorrupt(error);
+    }
   }
 
   private encodeInner(value: unknown, path: string, active: Set<object>): Uint8Array {
@@ -106,22 +152,37 @@ export class Codec {
   }
 
   private decodeInner(data: Uint8Array): unknown {
+    checkStructure(data);
     return this.decoder.decode(data);
+  }
+
+  private readArray(data: Uint8Array, what: string): unknown[] {
+    const items = this.decodeInner(data);
+    return Array.isArray(items) ? items : corrupt(`a ${what} payload is not an array`);
+  }
+
+  /** A `[key, value, ...]` payload. */
+  private readPairs(data: Uint8Array, what: string): unknown[] {
+    const flat = this.readArray(data, what);
+    return flat.length % 2 === 0 ? flat : corrupt(`a ${what} payload has an odd number of items`);
   }
 
   /** Returns the value as msgpack can take it, copying only the containers whose children change. */
   private prepare(value: unknown, path: string, active: Set<object>): unknown {
     switch (typeof value) {
       case 'string':
-        return isWellFormed(value) ? value : new ExtData(Ext.string, Buffer.from(value, 'utf16le'));
+        return needsUtf16(value) ? new ExtData(Ext.string, Buffer.from(value, 'utf16le')) : value;
       case 'boolean':
         return value;
       case 'number':
         return value === 0 && 1 / value < 0 ? new ExtData(Ext.negativeZero, new Uint8Array(0)) : value;
       case 'undefined':
         return new ExtData(Ext.undefined, new Uint8Array(0));
-      case 'bigint':
-        return new ExtData(Ext.bigint, Buffer.from(value.toString(), 'latin1'));
+      case 'bigint': {
+        const decimal = value.toString();
+        if (digitCount(decimal) > MAX_BIGINT_DIGITS) throw new UnencodableValueError(path, 'it is a bigint of more than a million digits');
+        return new ExtData(Ext.bigint, Buffer.from(decimal, 'latin1'));
+      }
       case 'function':
         throw new UnencodableValueError(path, 'it is a function');
       case 'symbol':
@@ -152,7 +213,7 @@ export class Codec {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
       const source = value as Record<string, unknown>;
-      if (Object.keys(source).some(key => key === '__proto__' || !isWellFormed(key))) {
+      if (Object.keys(source).some(key => key === '__proto__' || needsUtf16(key))) {
         const flat: unknown[] = [];
         for (const key of Object.keys(source)) flat.push(this.prepare(key, path, active), this.prepare(source[key], `${path}.${key}`, active));
         return new ExtData(Ext.object, this.encoder.encode(flat));
@@ -189,47 +250,32 @@ export class Codec {
   }
 
   private encodeError(error: Error, path: string, active: Set<object>): Uint8Array {
+    const { name, message, stack } = error;
+    if (typeof name !== 'string' || typeof message !== 'string') throw new UnencodableValueError(path, 'it is an error whose name or message is not a string');
+    if (stack !== undefined && typeof stack !== 'string') throw new UnencodableValueError(path, 'it is an error whose stack is not a string');
     const props: Record<string, unknown> = {};
-    for (const key of Object.keys(error)) props[key] = (error as unknown as Record<string, unknown>)[key];
-    const fields = { name: error.name, message: error.message, stack: error.stack, props, ...('cause' in error ? { cause: error.cause } : {}) };
+    for (const key of Object.keys(error)) defineOwn(props, key, (error as unknown as Record<string, unknown>)[key], true);
+    const fields = { name, message, stack, props, ...('cause' in error ? { cause: error.cause } : {}) };
     return this.encodeInner(fields, path, active);
   }
 
+  /** Only a registered built-in class is constructed, and every stored property is defined, never assigned. */
   private decodeError(data: Uint8Array): Error {
-    const fields = this.decodeInner(data) as { name: string; message: string; stack?: string; props: Record<string, unknown>; cause?: unknown };
-    const ErrorClass = ERROR_CLASSES[fields.name] ?? Error;
-    const error = new ErrorClass(fields.message);
-    if (error.name !== fields.name) Object.defineProperty(error, 'name', { value: fields.name, writable: true, configurable: true, enumerable: false });
-    Object.defineProperty(error, 'stack', { value: fields.stack, writable: true, configurable: true, enumerable: false });
-    if ('cause' in fields) Object.defineProperty(error, 'cause', { value: fields.cause, writable: true, configurable: true, enumerable: false });
-    return Object.assign(error, fields.props);
+    const fields = this.decodeInner(data);
+    if (!isPlainObject(fields)) corrupt('an Error payload is not an object');
+    const name = ownField(fields, 'name');
+    const message = ownField(fields, 'message');
+    const stack = ownField(fields, 'stack');
+    const props = ownField(fields, 'props');
+    if (typeof name !== 'string' || typeof message !== 'string' || (stack !== undefined && typeof stack !== 'string') || !isPlainObject(props)) {
+      corrupt('an Error payload does not have a string name and message, a string stack and an object of properties');
+    }
+    const ErrorClass = ERROR_CLASSES.get(name) ?? Error;
+    const error = new ErrorClass(message);
+    if (error.name !== name) defineOwn(error, 'name', name, false);
+    defineOwn(error, 'stack', stack, false);
+    if (Object.hasOwn(fields, 'cause')) defineOwn(error, 'cause', fields.cause, false);
+    for (const key of Object.keys(props)) defineOwn(error, key, props[key], true);
+    return error;
   }
-}
-
-function binaryId(value: BinaryView): number {
-  if (value instanceof ArrayBuffer) return BINARY_ID.ArrayBuffer;
-  if (value instanceof DataView) return BINARY_ID.DataView;
-  if (Buffer.isBuffer(value)) return BINARY_ID.Buffer;
-  return TYPED_ARRAYS.findIndex(C => value instanceof C);
-}
-
-function encodeBinary(value: BinaryView): Uint8Array {
-  const id = binaryId(value);
-  const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  const data = new Uint8Array(bytes.byteLength + 1);
-  data[0] = id;
-  data.set(bytes, 1);
-  return data;
-}
-
-function decodeBinary(data: Uint8Array): BinaryView {
-  // A copy that owns its memory: `data` may be a Buffer (SQLite returns them), whose slice() is a view.
-  const copy = new Uint8Array(data.subarray(1));
-  const id = data[0]!;
-  if (id === BINARY_ID.ArrayBuffer) return copy.buffer;
-  if (id === BINARY_ID.DataView) return new DataView(copy.buffer);
-  if (id === BINARY_ID.Buffer) return Buffer.from(copy.buffer);
-  const Typed = TYPED_ARRAYS[id];
-  if (!Typed) throw new CorruptEntryError(`[beautyspot] stored binary value has unknown kind ${id}`);
-  return new Typed(copy.buffer);
 }

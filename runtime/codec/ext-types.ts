@@ -10,7 +10,10 @@ export const Ext = {
   error: 7,
   negativeZero: 8,
   user: 9,
-  /** A string with lone surrogates, as UTF-16LE (msgpack's UTF-8 would turn them into U+FFFD). */
+  /**
+   * A string msgpack's UTF-8 cannot carry, as UTF-16LE: one with lone surrogates (UTF-8 would turn them into
+   * U+FFFD) or starting with U+FEFF (msgpack's TextDecoder drops it as a byte order mark).
+   */
   string: 10,
   /** A plain object as [key, value, ...], for keys a msgpack map cannot carry (`__proto__`, lone surrogates). */
   object: 11,

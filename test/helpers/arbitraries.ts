@@ -524,3 +524,10 @@ function spoilObject(value: Record<string, unknown>, rand: Rand): Record<string,
   }
   return copy;
 }
+
+/** Every binary kind the codec stores: the typed arrays, then 'Buffer', 'ArrayBuffer' and 'DataView'. */
+export const binaryKinds = BINARY_KINDS;
+
+export type BinaryKind = (typeof BINARY_KINDS)[number];
+
+export const binaryKindName = (kind: BinaryKind): string => (typeof kind === 'string' ? kind : kind.name);

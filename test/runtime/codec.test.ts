@@ -1,37 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../../runtime/codec/codec.js';
+import { ExtData } from '@msgpack/msgpack';
+import { Ext } from '../../runtime/codec/ext-types.js';
 import { CorruptEntryError, UnencodableValueError } from '../../runtime/errors.js';
 import {
-  anyBigInt, anyDate, anyNumber, anyRegExp, anyString, binaryArb, errorArb, makeBinary, primitive, QuotaError,
-  strictDiff, TYPED_ARRAYS, valueArb,
+  anyBigInt, anyDate, anyNumber, anyRegExp, anyString, type Binary, binaryArb, binaryKindName, binaryKinds, errorArb,
+  makeBinary, primitive, QuotaError, strictDiff, TYPED_ARRAYS, valueArb,
 } from '../helpers/arbitraries.js';
+import { memoryProblem, pooledCopy, viewAt } from '../helpers/buffer-views.js';
+import { Box, codecValues, codecWithTypes, Point } from '../helpers/codec-types.js';
+import { ext, hex, pack } from '../helpers/msgpack-craft.js';
 
 const RUNS = { numRuns: 300 };
 
-/** A user type with a small fixed payload. */
-class Point {
-  constructor(readonly x: number, readonly y: number) {}
+let nextOffset = 0;
+
+/**
+ * Encodes and decodes with one codec, decoding from a Buffer that views a larger allocation (as the store's
+ * rows and blob reads are), at `offset` or else at the next of offsets 0..7 in turn.
+ */
+function roundTrip(codec: Codec, value: unknown, offset = nextOffset++ % 8): unknown {
+  return codec.decode(viewAt(codec.encode(value), offset));
 }
 
-/** A user type whose payload is any codec value (Maps, other user types, ...). */
-class Box {
-  constructor(readonly content: unknown) {}
-}
-
-function codecWithTypes(): Codec {
-  const codec = new Codec();
-  codec.register({ name: 'Point', class: Point, encode: p => [p.x, p.y], decode: d => new Point(...(d as [number, number])) });
-  codec.register({ name: 'Box', class: Box, encode: b => b.content, decode: d => new Box(d) });
-  return codec;
-}
-
-const pointArb = fc.tuple(anyNumber, anyNumber).map(([x, y]) => new Point(x, y));
-const values = valueArb({ errors: true, leaves: [pointArb], wrappers: [tree => tree.map(c => new Box(c))] });
-
-/** Encodes and decodes with one codec, failing with the first difference if the value changed. */
-function expectRoundTrip(codec: Codec, value: unknown): unknown {
-  const decoded = codec.decode(codec.encode(value));
+/** `roundTrip`, failing with the first difference if the value changed. */
+function expectRoundTrip(codec: Codec, value: unknown, offset?: number): unknown {
+  const decoded = roundTrip(codec, value, offset);
   expect(strictDiff(decoded, value)).toBeUndefined();
   return decoded;
 }
@@ -74,29 +69,29 @@ describe('the strict comparer these tests rely on', () => {
 describe('round trips', () => {
   it('any supported value, however nested, decodes to exactly the value encoded', () => {
     const codec = codecWithTypes();
-    fc.assert(fc.property(values, value => {
-      expectRoundTrip(codec, value);
+    fc.assert(fc.property(codecValues, fc.nat({ max: 7 }), (value, offset) => {
+      expectRoundTrip(codec, value, offset);
     }), { numRuns: 500 });
   });
 
   it('numbers keep -0, NaN, ±Infinity and every integer width', () => {
     const codec = new Codec();
     fc.assert(fc.property(anyNumber, n => {
-      expect(Object.is(codec.decode(codec.encode(n)), n)).toBe(true);
+      expect(Object.is(roundTrip(codec, n), n)).toBe(true);
     }), RUNS);
     for (const n of [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, -(2 ** 31) - 1, 2 ** 32, 0.1]) {
-      expect(Object.is(codec.decode(codec.encode(n)), n)).toBe(true);
+      expect(Object.is(roundTrip(codec, n), n)).toBe(true);
     }
-    expect(Object.is((codec.decode(codec.encode([-0])) as number[])[0], -0)).toBe(true);
+    expect(Object.is((roundTrip(codec, [-0]) as number[])[0], -0)).toBe(true);
   });
 
   it('strings keep every code point, emoji, combining marks and lone surrogates, short and long', () => {
     const codec = new Codec();
     fc.assert(fc.property(anyString, s => {
-      expect(codec.decode(codec.encode(s))).toBe(s);
+      expect(roundTrip(codec, s)).toBe(s);
     }), RUNS);
     for (const s of ['😀', 'e\u0301', '\uD83D', '\uDE00x', 'x'.repeat(60) + '\uD800', '\uDBFF'.repeat(200)]) {
-      expect(codec.decode(codec.encode(s))).toBe(s);
+      expect(roundTrip(codec, s)).toBe(s);
     }
   });
 
@@ -110,22 +105,22 @@ describe('round trips', () => {
   it('bigints of any size and sign come back as the same bigint', () => {
     const codec = new Codec();
     fc.assert(fc.property(anyBigInt, b => {
-      expect(codec.decode(codec.encode(b))).toBe(b);
+      expect(roundTrip(codec, b)).toBe(b);
     }), RUNS);
-    expect(codec.decode(codec.encode(-(2n ** 521n) + 1n))).toBe(-(2n ** 521n) + 1n);
+    expect(roundTrip(codec, -(2n ** 521n) + 1n)).toBe(-(2n ** 521n) + 1n);
   });
 
   it('undefined survives at top level, as an array element and as a present object key', () => {
     const codec = new Codec();
-    expect(codec.decode(codec.encode(undefined))).toBeUndefined();
-    const arr = codec.decode(codec.encode([undefined, 1, undefined])) as unknown[];
+    expect(roundTrip(codec, undefined)).toBeUndefined();
+    const arr = roundTrip(codec, [undefined, 1, undefined]) as unknown[];
     expect(arr).toHaveLength(3);
     expect(Object.hasOwn(arr, 0) && Object.hasOwn(arr, 2)).toBe(true);
-    const obj = codec.decode(codec.encode({ a: undefined, b: null })) as Record<string, unknown>;
+    const obj = roundTrip(codec, { a: undefined, b: null }) as Record<string, unknown>;
     expect(Object.hasOwn(obj, 'a')).toBe(true);
     expect(obj.a).toBeUndefined();
     expect(obj.b).toBeNull();
-    expect(Object.hasOwn(codec.decode(codec.encode({})) as object, 'a')).toBe(false);
+    expect(Object.hasOwn(roundTrip(codec, {}) as object, 'a')).toBe(false);
     fc.assert(fc.property(fc.dictionary(fc.string(), fc.constantFrom(undefined, null, 0), { noNullPrototype: true }), o => {
       expectRoundTrip(codec, o);
     }), RUNS);
@@ -143,18 +138,18 @@ describe('round trips', () => {
   it('objects with a null prototype decode as plain objects with the same entries', () => {
     const codec = new Codec();
     const value = Object.assign(Object.create(null) as object, { a: 1, b: [2] });
-    const decoded = codec.decode(codec.encode(value));
+    const decoded = roundTrip(codec, value);
     expect(strictDiff(decoded, { a: 1, b: [2] })).toBeUndefined();
   });
 
   it('dates keep their time, including Invalid Date', () => {
     const codec = new Codec();
     fc.assert(fc.property(anyDate, d => {
-      const back = codec.decode(codec.encode(d));
+      const back = roundTrip(codec, d);
       expect(back).toBeInstanceOf(Date);
       expect(Object.is((back as Date).getTime(), d.getTime())).toBe(true);
     }), RUNS);
-    expect(Number.isNaN((codec.decode(codec.encode(new Date('nope'))) as Date).getTime())).toBe(true);
+    expect(Number.isNaN((roundTrip(codec, new Date('nope')) as Date).getTime())).toBe(true);
   });
 
   it('Maps keep keys of every type (objects, numbers, strings, NaN, Maps) with nested values, in order', () => {
@@ -197,13 +192,13 @@ describe('round trips', () => {
 
   it('Buffer comes back as a Buffer, ArrayBuffer as an ArrayBuffer and DataView as a DataView', () => {
     const codec = new Codec();
-    const buffer = codec.decode(codec.encode(Buffer.from('héllo')));
+    const buffer = roundTrip(codec, Buffer.from('héllo'));
     expect(Buffer.isBuffer(buffer)).toBe(true);
     expect((buffer as Buffer).toString()).toBe('héllo');
-    const arrayBuffer = codec.decode(codec.encode(new Uint8Array([1, 2, 3]).buffer));
+    const arrayBuffer = roundTrip(codec, new Uint8Array([1, 2, 3]).buffer);
     expect(arrayBuffer).toBeInstanceOf(ArrayBuffer);
     expect([...new Uint8Array(arrayBuffer as ArrayBuffer)]).toEqual([1, 2, 3]);
-    const view = codec.decode(codec.encode(new DataView(new Uint8Array([9, 8, 7, 6]).buffer, 1, 2)));
+    const view = roundTrip(codec, new DataView(new Uint8Array([9, 8, 7, 6]).buffer, 1, 2));
     expect(view).toBeInstanceOf(DataView);
     expect([(view as DataView).getUint8(0), (view as DataView).getUint8(1), (view as DataView).byteLength]).toEqual([8, 7, 2]);
     fc.assert(fc.property(binaryArb(), b => {
@@ -234,11 +229,11 @@ describe('round trips', () => {
   it('RegExps keep source and flags', () => {
     const codec = new Codec();
     fc.assert(fc.property(anyRegExp, r => {
-      const back = codec.decode(codec.encode(r));
+      const back = roundTrip(codec, r);
       expect(back).toBeInstanceOf(RegExp);
       expect([(back as RegExp).source, (back as RegExp).flags]).toEqual([r.source, r.flags]);
     }), RUNS);
-    expect(String(codec.decode(codec.encode(/a\/b[/]+/gimsuy)))).toBe(String(/a\/b[/]+/gimsuy));
+    expect(String(roundTrip(codec, /a\/b[/]+/gimsuy))).toBe(String(/a\/b[/]+/gimsuy));
   });
 
   it('errors keep their class (built-in kinds), name, message, stack, cause and own props', () => {
@@ -251,15 +246,15 @@ describe('round trips', () => {
     expect(back.stack).toBe(error.stack);
     expect([back.code, back.status]).toEqual(['E_BAD', 400]);
 
-    const custom = codec.decode(codec.encode(new QuotaError('over quota', { cause: { retryAfter: 3 } }))) as Error;
+    const custom = roundTrip(codec, new QuotaError('over quota', { cause: { retryAfter: 3 } })) as Error;
     expect(custom).toBeInstanceOf(Error);
     expect(custom.name).toBe('QuotaError');
     expect(custom.message).toBe('over quota');
     expect(custom.cause).toEqual({ retryAfter: 3 });
 
-    const withUndefinedCause = codec.decode(codec.encode(new Error('x', { cause: undefined }))) as Error;
+    const withUndefinedCause = roundTrip(codec, new Error('x', { cause: undefined })) as Error;
     expect('cause' in withUndefinedCause).toBe(true);
-    expect('cause' in (codec.decode(codec.encode(new Error('x'))) as Error)).toBe(false);
+    expect('cause' in (roundTrip(codec, new Error('x')) as Error)).toBe(false);
 
     fc.assert(fc.property(errorArb(primitive), e => {
       expectRoundTrip(codec, e);
@@ -281,10 +276,72 @@ describe('round trips', () => {
 
   it('one codec encodes and decodes many values in a row without state leaking between them', () => {
     const codec = codecWithTypes();
-    fc.assert(fc.property(fc.array(values, { maxLength: 5 }), batch => {
+    fc.assert(fc.property(fc.array(codecValues, { maxLength: 5 }), batch => {
       const encoded = batch.map(v => codec.encode(v));
       encoded.forEach((bytes, i) => expect(strictDiff(codec.decode(bytes), batch[i])).toBeUndefined());
     }), { numRuns: 100 });
+  });
+});
+
+describe('binaries decoded from the Buffers the store hands over', () => {
+  const lengths = [0, 1, 8, 24];
+
+  /** Fails unless `decoded` is a fresh value of `expected`'s kind with its bytes, owning exactly its memory. */
+  function expectOwnedCopy(decoded: unknown, expected: Binary, input: Uint8Array, where: string): void {
+    expect(strictDiff(decoded, expected), where).toBeUndefined();
+    expect(memoryProblem(decoded as Binary, input.buffer), where).toBeUndefined();
+  }
+
+  it.each(binaryKinds.map(kind => [binaryKindName(kind), kind] as const))(
+    '%s decodes to a fresh, exact copy from a view at every offset 0..7, alone and nested',
+    (name, kind) => {
+      const codec = new Codec();
+      for (const length of lengths) {
+        const expected = makeBinary(kind, Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff));
+        const shapes: [string, unknown, (decoded: unknown) => unknown][] = [
+          ['alone', expected, d => d],
+          ['in an object', { pad: 'x', data: expected }, d => (d as { data: unknown }).data],
+          ['in an array', [1, expected], d => (d as unknown[])[1]],
+          ['as a Map value', new Map([['k', expected]]), d => (d as Map<string, unknown>).get('k')],
+          ['as a Map key', new Map([[expected, 1]]), d => [...(d as Map<unknown, unknown>).keys()][0]],
+          ['in a Set', new Set(['a', expected]), d => [...(d as Set<unknown>)][1]],
+        ];
+        for (const [shape, value, pick] of shapes) {
+          const encoded = codec.encode(value);
+          for (let offset = 0; offset < 8; offset++) {
+            const input = viewAt(encoded, offset);
+            const decoded = pick(codec.decode(input));
+            expectOwnedCopy(decoded, expected, input, `${name} of ${length} bytes ${shape} at offset ${offset}`);
+            input.fill(0);
+            expect(strictDiff(decoded, expected), `${name} after the input was overwritten`).toBeUndefined();
+          }
+          const pooled = pooledCopy(encoded);
+          expectOwnedCopy(pick(codec.decode(pooled)), expected, pooled, `${name} ${shape} from a pool slice`);
+        }
+      }
+    },
+  );
+
+  it('the reported cases: 10 bytes stay 10 bytes, a Buffer keeps its 2 bytes, a Float64Array decodes at any offset', () => {
+    const codec = new Codec();
+    for (let offset = 0; offset < 8; offset++) {
+      const ten = codec.decode(viewAt(codec.encode(new Uint8Array(10).fill(9)), offset)) as Uint8Array;
+      expect([ten.constructor, ten.length, ten.buffer.byteLength, [...ten]]).toEqual([Uint8Array, 10, 10, new Array(10).fill(9)]);
+      const hi = codec.decode(viewAt(codec.encode(Buffer.from('hi')), offset)) as Buffer;
+      expect([Buffer.isBuffer(hi), hi.length, hi.buffer.byteLength, hi.toString()]).toEqual([true, 2, 2, 'hi']);
+      const floats = codec.decode(viewAt(codec.encode(new Float64Array([1.5, -0, NaN])), offset)) as Float64Array;
+      expect(floats).toBeInstanceOf(Float64Array);
+      expect([...floats]).toEqual([1.5, -0, NaN]);
+    }
+  });
+
+  it('any nested value decodes the same from a pool slice as from a fresh array', () => {
+    const codec = codecWithTypes();
+    fc.assert(fc.property(codecValues, value => {
+      const encoded = codec.encode(value);
+      fc.pre(encoded.length < 4096);
+      expect(strictDiff(codec.decode(pooledCopy(encoded)), value)).toBeUndefined();
+    }), { numRuns: 200 });
   });
 });
 
@@ -374,44 +431,219 @@ describe('registering types', () => {
   });
 });
 
+/** The `CorruptEntryError` decoding `bytes` throws; fails if it throws anything else or decodes. */
+function corruptError(codec: Codec, bytes: Uint8Array): CorruptEntryError {
+  try {
+    codec.decode(viewAt(bytes, 3));
+  } catch (error) {
+    expect(error, `decoding ${hex(bytes, 64)}`).toBeInstanceOf(CorruptEntryError);
+    return error as CorruptEntryError;
+  }
+  throw new Error(`decoding ${hex(bytes, 64)} did not throw`);
+}
+
+/** Nested array headers, each claiming `claim` elements: `count` of them, `width` 2 (array16) or 4 (array32). */
+function nestedArrayHeaders(count: number, width: 2 | 4, claim: number): Uint8Array {
+  const header = width === 2 ? [0xdc, claim >> 8, claim & 0xff] : [0xdd, claim >>> 24, (claim >> 16) & 0xff, (claim >> 8) & 0xff, claim & 0xff];
+  return Uint8Array.from({ length: count * header.length }, (_, i) => header[i % header.length]!);
+}
+
 describe('bytes that are not a stored value', () => {
-  it('every truncation of an encoding throws instead of decoding', () => {
+  it('every truncation of an encoding throws CorruptEntryError', () => {
     const codec = codecWithTypes();
-    fc.assert(fc.property(values, fc.nat(), (value, cut) => {
+    fc.assert(fc.property(codecValues, fc.nat(), (value, cut) => {
       const bytes = codec.encode(value);
-      const prefix = bytes.slice(0, cut % bytes.length);
-      expect(() => codec.decode(prefix)).toThrow();
+      corruptError(codec, bytes.slice(0, cut % bytes.length));
     }), RUNS);
   });
 
-  it('an encoding with bytes appended throws', () => {
+  it('an encoding with bytes appended throws CorruptEntryError', () => {
     const codec = new Codec();
     fc.assert(fc.property(valueArb(), fc.uint8Array({ minLength: 1, maxLength: 4 }), (value, extra) => {
-      const bytes = codec.encode(value);
-      expect(() => codec.decode(Uint8Array.from([...bytes, ...extra]))).toThrow();
+      corruptError(codec, Uint8Array.from([...codec.encode(value), ...extra]));
     }), RUNS);
   });
 
   it('extension types the codec does not know throw CorruptEntryError instead of decoding to raw ExtData', () => {
     const codec = new Codec();
-    const unknown = fc.oneof(fc.integer({ min: 12, max: 127 }), fc.integer({ min: -128, max: -2 }));
+    const unknown = fc.oneof(fc.integer({ min: 12, max: 127 }), fc.integer({ min: -128, max: -1 }));
     fc.assert(fc.property(unknown, fc.uint8Array({ minLength: 1, maxLength: 1 }), (type, data) => {
-      expect(() => codec.decode(Uint8Array.from([0xd4, type & 0xff, data[0]!]))).toThrow(CorruptEntryError);
+      corruptError(codec, Uint8Array.from([0xd4, type & 0xff, data[0]!]));
     }), { numRuns: 100 });
-    expect(() => codec.decode(Uint8Array.from([0x91, 0xd4, 42, 0]))).toThrow('unknown extension type 42');
+    expect(corruptError(codec, Uint8Array.from([0x91, 0xd4, 42, 0])).message).toContain('unknown extension type 42');
+    // msgpack's own timestamp extension (-1) would decode to a Date; this codec never writes it.
+    expect(corruptError(codec, pack(new Date(0))).message).toContain('unknown extension type -1');
   });
 
-  it('malformed payloads of known extension types throw', () => {
+  it('nested array headers that claim far more elements than there are bytes throw before allocating', () => {
     const codec = new Codec();
-    const garbage = [
-      [0xc1], // never-used msgpack byte
-      [0xc7, 1, 5, 200], // binary value of unknown kind
-      [0xc7, 4, 5, 7, 1, 2, 3], // Float32Array of 3 bytes
-      [0xd4, 1, 0], // Date of 1 byte
-      [0xd4, 9, 0], // user type whose payload is not [name, data]
-      [0xd4, 2, 0xc1], // Map whose payload is not msgpack
+    const before = process.memoryUsage().heapUsed;
+    // The reported case: 50 bytes, ten array32 headers of 16M elements each.
+    expect(corruptError(codec, nestedArrayHeaders(10, 4, 0x00ffffff)).message).toContain('elements are announced');
+    // Claims within the input's length but nested: 21,845 headers of 65,535 would ask for 1.4G slots.
+    corruptError(codec, nestedArrayHeaders(21_845, 2, 0xffff));
+    corruptError(codec, nestedArrayHeaders(13_107, 4, 65_535));
+    // A map, a string, an extension and a bin, each claiming 4G.
+    for (const head of [0xdf, 0xdb, 0xc9, 0xc6]) corruptError(codec, Uint8Array.from([head, 0xff, 0xff, 0xff, 0xff, 1]));
+    // The same inside an extension payload (a Map).
+    corruptError(codec, pack(ext(Ext.map, nestedArrayHeaders(10, 4, 0x00ffffff))));
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('any failure inside the decoder is a CorruptEntryError, with the original as its cause', () => {
+    const codec = codecWithTypes();
+    codec.register({ name: 'Fails', class: QuotaError, encode: () => 0, decode: () => { throw new TypeError('bad payload'); } });
+    const cases: [string, Uint8Array, (new (...args: never[]) => Error) | undefined][] = [
+      ['an unused byte', Uint8Array.from([0xc1]), undefined],
+      ['bytes after the value', Uint8Array.from([0x01, 0x02]), undefined],
+      ['a map key msgpack refuses (__proto__)', pack({ ['__proto__']: 1 }), undefined],
+      ['a map with an array as key', Uint8Array.from([0x81, 0x90, 0x01]), Error],
+      ['invalid UTF-8', Uint8Array.from([0xa2, 0xc3, 0x28]), undefined],
+      ['an overlong UTF-8 NUL', Uint8Array.from([0xa2, 0xc0, 0x80]), undefined],
+      ['a UTF-8 encoded surrogate', Uint8Array.from([0xa3, 0xed, 0xa0, 0x80]), undefined],
+      ['RegExp flags that throw', pack(ext(Ext.regexp, { pack: ['a', 'gg'] })), SyntaxError],
+      ['a RegExp source that throws', pack(ext(Ext.regexp, { pack: ['(', ''] })), SyntaxError],
+      ['a registered type whose decode throws', pack(ext(Ext.user, { pack: ['Fails', 0] })), TypeError],
     ];
-    for (const bytes of garbage) expect(() => codec.decode(Uint8Array.from(bytes)), `bytes ${bytes}`).toThrow();
-    expect(() => codec.decode(Uint8Array.from([0xc7, 1, 5, 200]))).toThrow(CorruptEntryError);
+    for (const [what, bytes, cause] of cases) {
+      const error = corruptError(codec, bytes);
+      expect(error.message, what).toMatch(/^\[beautyspot\] stored value /);
+      if (cause) expect(error.cause, what).toBeInstanceOf(cause);
+    }
+  });
+
+  it('malformed payloads of known extension types throw CorruptEntryError', () => {
+    const codec = codecWithTypes();
+    const bigintOf = (text: string): Uint8Array => pack(ext(Ext.bigint, [...Buffer.from(text, 'latin1')]));
+    const garbage: [string, Uint8Array][] = [
+      ['binary value of unknown kind', Uint8Array.from([0xc7, 1, 5, 200])],
+      ['binary kind between the typed arrays and Buffer', Uint8Array.from([0xc7, 1, 5, 11])],
+      ['binary value without a kind byte', Uint8Array.from([0xc7, 0, 5])],
+      ['Float32Array of 3 bytes', Uint8Array.from([0xc7, 4, 5, 7, 1, 2, 3])],
+      ['Float64Array of 12 bytes', pack(ext(Ext.typedArray, [8, ...new Array(12).fill(0)]))],
+      ['BigInt64Array of 4 bytes', pack(ext(Ext.typedArray, [9, 0, 0, 0, 0]))],
+      ['Int16Array of 1 byte', pack(ext(Ext.typedArray, [3, 0]))],
+      ['Date of 1 byte', Uint8Array.from([0xd4, 1, 0])],
+      ['Date of 16 bytes', Uint8Array.from([0xd8, 1, ...new Array(16).fill(0)])],
+      ['undefined with a payload', Uint8Array.from([0xd4, 0, 0])],
+      ['-0 with a payload', Uint8Array.from([0xd4, 8, 0])],
+      ['UTF-16 string of odd length', pack(ext(Ext.string, [0x41, 0, 0x42]))],
+      ['user type whose payload is not [name, data]', Uint8Array.from([0xd4, 9, 0])],
+      ['user type with a number for a name', pack(ext(Ext.user, { pack: [1, 2] }))],
+      ['user type with three fields', pack(ext(Ext.user, { pack: ['Point', [1, 2], 3] }))],
+      ['Map whose payload is not msgpack', Uint8Array.from([0xd4, 2, 0xc1])],
+      ['Map whose payload is not an array', pack(ext(Ext.map, { pack: { a: 1 } }))],
+      ['Map with an odd number of items', pack(ext(Ext.map, { pack: [1, 2, 3] }))],
+      ['Set whose payload is not an array', pack(ext(Ext.set, { pack: 'ab' }))],
+      ['object with a number key', pack(ext(Ext.object, { pack: [1, 2] }))],
+      ['object with an odd number of items', pack(ext(Ext.object, { pack: ['a'] }))],
+      ['RegExp with a number source', pack(ext(Ext.regexp, { pack: [1, 'g'] }))],
+      ['RegExp with one field', pack(ext(Ext.regexp, { pack: ['a'] }))],
+      ['bigint with letters', bigintOf('12a')],
+      ['bigint in exponent form', bigintOf('1e5')],
+      ['bigint with a plus sign', bigintOf('+1')],
+      ['bigint with spaces', bigintOf(' 1')],
+      ['bigint with a leading zero', bigintOf('012')],
+      ['bigint of just a sign', bigintOf('-')],
+      ['empty bigint', bigintOf('')],
+      ['hex bigint', bigintOf('0x10')],
+      ['bigint of more than a million digits', bigintOf('9'.repeat(1_000_001))],
+      ['msgpack bin, which this codec never writes', Uint8Array.from([0xc4, 1, 7])],
+    ];
+    for (const [what, bytes] of garbage) expect(corruptError(codec, bytes).message, what).toMatch(/^\[beautyspot\] stored value /);
+    expect(corruptError(codec, Uint8Array.from([0xc7, 1, 5, 200])).message).toContain('unknown kind 200');
+    expect(corruptError(codec, pack(ext(Ext.typedArray, [8, 1, 2, 3]))).message).toContain('Float64Array has 3 bytes');
+  });
+
+  it('the largest bigint stored decodes; a larger one is refused when it is stored, not when it is read', () => {
+    const codec = new Codec();
+    const largest = BigInt('9'.repeat(1_000_000));
+    expect(roundTrip(codec, -largest)).toBe(-largest);
+    expect(encodeError(largest * 10n, codec).message).toContain('it is a bigint of more than a million digits');
+  });
+});
+
+describe('prototypes and classes the stored bytes cannot choose', () => {
+  const errorBytes = (fields: Record<string, unknown>): Uint8Array => pack(ext(Ext.error, { pack: fields }));
+  const fields = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    ({ name: 'Error', message: 'm', stack: 'Error: m', props: {}, ...extra });
+
+  it('an error property named __proto__ becomes an own property, not the prototype', () => {
+    const codec = new Codec();
+    const hostile = errorBytes(fields({ props: ext(Ext.object, { pack: ['__proto__', { polluted: true }, 'code', 1] }) }));
+    const decoded = codec.decode(viewAt(hostile, 1)) as Error & { code: number };
+    expect(Object.getPrototypeOf(decoded)).toBe(Error.prototype);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: true });
+    expect(decoded.code).toBe(1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const legit = new Error('x');
+    Object.defineProperty(legit, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
+    const back = expectRoundTrip(codec, legit) as Error;
+    expect(Object.getPrototypeOf(back)).toBe(Error.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toBe(5);
+  });
+
+  it('an error named after an Object.prototype member decodes as an Error with that name', () => {
+    const codec = new Codec();
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const decoded = codec.decode(viewAt(errorBytes(fields({ name })), 2)) as Error;
+      expect(Object.getPrototypeOf(decoded), name).toBe(Error.prototype);
+      expect([decoded.name, decoded.message], name).toEqual([name, 'm']);
+    }
+    expect(codec.decode(errorBytes(fields({ name: 'TypeError' })))).toBeInstanceOf(TypeError);
+  });
+
+  it('an error payload of the wrong shape is corrupt', () => {
+    const codec = new Codec();
+    const bad: Record<string, unknown>[] = [
+      fields({ name: 5 }), fields({ message: { toString: 1 } }), fields({ message: undefined }), fields({ stack: 1 }),
+      fields({ props: [] }), fields({ props: undefined }), fields({ props: new ExtData(Ext.map, pack([])) }),
+      { message: 'm', stack: 'Error: m', props: {} },
+    ];
+    for (const f of bad) corruptError(codec, errorBytes(f));
+    corruptError(codec, pack(ext(Ext.error, { pack: ['Error', 'm'] })));
+  });
+
+  it('errors whose name, message or stack is not a string are refused when stored', () => {
+    const withMessage = Object.assign(new Error('x'), { message: 5 });
+    expect(encodeError(withMessage).message).toContain('name or message is not a string');
+    const withStack = new Error('x');
+    Object.defineProperty(withStack, 'stack', { value: 5 });
+    expect(encodeError(withStack).message).toContain('stack is not a string');
+  });
+
+  it('registered type names that are Object.prototype members are ordinary names', () => {
+    const names = ['__proto__', 'toString', 'constructor', 'hasOwnProperty'];
+    for (const name of names) {
+      const bytes = pack(ext(Ext.user, { pack: [name, 1] }));
+      expect(corruptError(new Codec(), bytes).message).toContain(`type "${name}", which is not registered here`);
+    }
+    const codec = new Codec();
+    const classes = names.map(name => {
+      const C = class { constructor(readonly n: number) {} };
+      codec.register({ name, class: C, encode: v => v.n, decode: d => new C(d as number) });
+      return C;
+    });
+    const decoded = roundTrip(codec, classes.map((C, i) => new C(i))) as { n: number }[];
+    decoded.forEach((v, i) => expect([Object.getPrototypeOf(v), v.n]).toEqual([classes[i]!.prototype, i]));
+  });
+
+  it('object and Map keys named __proto__ or constructor stay keys', () => {
+    const codec = new Codec();
+    const object = codec.decode(pack(ext(Ext.object, { pack: ['__proto__', { a: 1 }, 'constructor', 2] }))) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(object)).toBe(Object.prototype);
+    expect(Object.keys(object)).toEqual(['__proto__', 'constructor']);
+    const map = codec.decode(pack(ext(Ext.map, { pack: ['__proto__', 1, 'constructor', 2] }))) as Map<string, number>;
+    expect([...map]).toEqual([['__proto__', 1], ['constructor', 2]]);
+    expect(Object.getPrototypeOf(codec.decode(pack({ constructor: 1, toString: 2 })))).toBe(Object.prototype);
+  });
+
+  it('strings starting with U+FEFF keep it, short and long, as values and as keys', () => {
+    const codec = new Codec();
+    for (const s of ['\uFEFF', '\uFEFFab', '\uFEFF' + 'x'.repeat(300), 'x\uFEFF' + 'y'.repeat(300)]) {
+      expect(roundTrip(codec, s)).toBe(s);
+      expectRoundTrip(codec, { [s]: s });
+    }
   });
 });
