@@ -223,7 +223,8 @@ function encodeBinary(value: BinaryView): Uint8Array {
 }
 
 function decodeBinary(data: Uint8Array): BinaryView {
-  const copy = data.slice(1);
+  // A copy that owns its memory: `data` may be a Buffer (SQLite returns them), whose slice() is a view.
+  const copy = new Uint8Array(data.subarray(1));
   const id = data[0]!;
   if (id === BINARY_ID.ArrayBuffer) return copy.buffer;
   if (id === BINARY_ID.DataView) return new DataView(copy.buffer);
