@@ -29,14 +29,14 @@ export class FsBlobs implements BlobStore {
     if (refresh(file, bytes.byteLength)) return ref;
     mkdirSync(join(this.dir, ref.slice(0, 2)), { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      writeWhole(tmp, bytes);
+      renameSync(tmp, file);
+    } catch (error) {
+      // A write that failed (a full disk) leaves no partial file behind to keep the disk full.
+      rmSync(tmp, { force: true });
+      throw error;
     }
-    renameSync(tmp, file);
     return ref;
   }
 
@@ -133,6 +133,18 @@ function refresh(file: string, size: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Writes all of `bytes` to a new file and fsyncs it; a disk that fills midway makes a short write, then an error. */
+function writeWhole(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, 'w');
+  try {
+    let at = 0;
+    while (at < bytes.byteLength) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

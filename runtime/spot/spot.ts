@@ -6,7 +6,7 @@ import { defaultCodec } from '../codec/default-codec.js';
 import { RateLimiter } from '../limit/gcra.js';
 import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
-import { openSqliteStore } from '../store/open-sqlite.js';
+import { openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
 import type { EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
@@ -163,6 +163,20 @@ export class Spot {
       : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ` +
         (event.kind === 'read' || event.kind === 'decode' ? 'treated as a miss and recomputed.' : 'the result was returned but not cached.'));
     this.options.onError?.(event);
+    if (event.kind !== 'open') this.replaceDamagedStore(event.error);
+  }
+
+  /**
+   * A cache file found damaged after opening is moved aside and a fresh one started, at once: in place, so the
+   * call under way stores its result there, and with a new generation, so call states take fresh hit counters.
+   */
+  private replaceDamagedStore(error: unknown): void {
+    const parts = this.parts_;
+    const opened = parts && replaceDamaged(parts.store, error);
+    if (!opened) return;
+    parts.store = opened.store;
+    nextSpotGeneration();
+    if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
   }
 
   /** Hits, misses, bytes and time saved in this process, plus totals of what is stored. */

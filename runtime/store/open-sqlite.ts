@@ -1,5 +1,6 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { NoStore } from './no-store.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 import { SqliteStore } from './sqlite-store.js';
 import { SchemaTooNewError } from './store-errors.js';
 import type { Store } from './store.js';
@@ -15,6 +16,9 @@ type Failure = 'damaged' | 'too-new' | 'read-only' | 'unusable';
 
 /** Above this size a read-only cache is not copied into memory (a snapshot), it is left unused. */
 const SNAPSHOT_MAX_BYTES = 1024 ** 3; // 1 GiB
+
+/** The file and inode behind each store opened for writing here, so one found damaged later can be moved aside. */
+const origins = new WeakMap<Store, { file: string; inode: number | undefined }>();
 
 const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_AUTH']);
 const FIX_DIR = 'Make the directory writable, or set BEAUTYSPOT_DIR (or the spot\'s dir option) to one that is.';
@@ -40,26 +44,60 @@ export function openSqliteStore(file: string): OpenedStore {
   const inode = inodeOf(file);
   let error: unknown;
   try {
-    return { store: new SqliteStore(file) };
+    refuseUnwritable(file);
+    return { store: openForWriting(file, inode) };
   } catch (caught) {
     error = caught;
   }
   switch (classify(error)) {
-    case 'damaged': {
-      const aside = moveAside(file, inode);
-      try {
-        return { store: new SqliteStore(file), problem: `${file} was damaged (${describe(error)}); ` +
-          (aside ? `it was moved to ${aside} and ` : '') + 'a fresh cache was started.' };
-      } catch (again) {
-        return uncached(file, `was damaged (${describe(error)}) and a fresh one cannot be created (${describe(again)})`, FIX_DIR);
-      }
-    }
+    case 'damaged':
+      return startFresh(file, inode, error);
     case 'too-new':
-      return uncached(file, `has a newer schema (${describe(error)})`, 'Upgrade beautyspot, or point the spot at another directory.');
+      return uncached(file, `has schema version ${(error as SchemaTooNewError).version}, newer than this beautyspot understands (${SCHEMA_VERSION})`,
+        'Upgrade beautyspot, or point the spot at another directory.');
     case 'read-only':
       return openReadOnly(file, error);
     case 'unusable':
       return uncached(file, `cannot be opened (${describe(error)})`, `Check the disk's free space and permissions. ${FIX_DIR}`);
+  }
+}
+
+/**
+ * The store to use instead of one whose file turned out damaged after it was opened (SQLite found a malformed
+ * page at a read or a write): the same policy as at opening, at once. Undefined when the error is not damage or
+ * the store was not opened here (an injected store).
+ */
+export function replaceDamaged(store: Store, error: unknown): OpenedStore | undefined {
+  const origin = origins.get(store);
+  if (origin === undefined || classify(error) !== 'damaged') return undefined;
+  origins.delete(store);
+  store.close();
+  return startFresh(origin.file, origin.inode, error);
+}
+
+/**
+ * SQLite opens a write-protected file read-only without saying so, and when its -wal and -shm files exist
+ * nothing is written while opening: every put would fail on its own later. So look first.
+ */
+function refuseUnwritable(file: string): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  }
+}
+
+function openForWriting(file: string, inode: number | undefined): SqliteStore {
+  const store = new SqliteStore(file);
+  origins.set(store, { file, inode: inode ?? inodeOf(file) });
+  return store;
+}
+
+function startFresh(file: string, inode: number | undefined, error: unknown): OpenedStore {
+  const aside = moveAside(file, inode);
+  try {
+    return { store: openForWriting(file, undefined), problem: `${file} was damaged (${describe(error)}); ` +
+      (aside ? `it was moved to ${aside} and ` : '') + 'a fresh cache was started.' };
+  } catch (again) {
+    return uncached(file, `was damaged (${describe(error)}) and a fresh one cannot be created (${describe(again)})`, FIX_DIR);
   }
 }
 

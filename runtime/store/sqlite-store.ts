@@ -52,6 +52,7 @@ export class SqliteStore implements Store {
       if (this.readonly) {
         checkVersion(this.db, file);
       } else {
+        refuseNewer(this.db, file); // before the first write: a newer file is never modified, not even its journal mode
         for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
         migrate(this.db, file);
       }
@@ -61,7 +62,7 @@ export class SqliteStore implements Store {
       throw error;
     }
     // Pending bookkeeping is written every second; unref'd, so it never keeps a process alive.
-    this.timer = setInterval(() => this.flush(), FLUSH_MS).unref();
+    this.timer = setInterval(() => this.flushQuietly(), FLUSH_MS).unref();
   }
 
   private prepare() {
@@ -126,11 +127,12 @@ export class SqliteStore implements Store {
   }
 
   touch(id: number, at: number): void {
-    if (this.touched.has(id)) return;
+    // A damaged row may carry an id beyond 2^53, which a JS number cannot name: its access row would fail every flush.
+    if (this.touched.has(id) || !Number.isSafeInteger(id)) return;
     if (this.touched.size >= TOUCHED_MEMORY) this.touched.clear();
     this.touched.add(id);
     this.pendingAccess.set(id, at);
-    if (this.pendingAccess.size >= FLUSH_ENTRIES) this.flush();
+    if (this.pendingAccess.size >= FLUSH_ENTRIES) this.flushQuietly();
   }
 
   counter(fn: string): HitCounter {
@@ -143,16 +145,16 @@ export class SqliteStore implements Store {
     if (!this.db.open || this.readonly) return;
     const dirty = [...this.counters].filter(([, c]) => c.hits > 0);
     if (this.pendingAccess.size === 0 && dirty.length === 0) return;
-    const accesses = [...this.pendingAccess];
-    this.pendingAccess.clear();
     this.transaction(() => {
-      for (const [id, at] of accesses) this.stmt.touch.run(id, at);
-      for (const [fn, counter] of dirty) {
-        this.stmt.countHits.run(fn, counter.hits, counter.savedMs);
-        counter.hits = 0;
-        counter.savedMs = 0;
-      }
+      for (const [id, at] of this.pendingAccess) this.stmt.touch.run(id, at);
+      for (const [fn, counter] of dirty) this.stmt.countHits.run(fn, counter.hits, counter.savedMs);
     });
+    // Only once committed: a failed flush leaves everything pending for the next one.
+    this.pendingAccess.clear();
+    for (const [, counter] of dirty) {
+      counter.hits = 0;
+      counter.savedMs = 0;
+    }
   }
 
   delete(key: string): void {
@@ -218,8 +220,21 @@ export class SqliteStore implements Store {
   close(): void {
     if (!this.db.open) return;
     clearInterval(this.timer);
-    this.flush();
+    this.flushQuietly();
     this.db.close();
+  }
+
+  /**
+   * Bookkeeping written off the caller's path (the timer, a full batch of accesses, close) never fails the caller:
+   * when another process holds the write lock past the busy timeout, the disk is full or the file is damaged,
+   * the flush is tried again later.
+   */
+  private flushQuietly(): void {
+    try {
+      this.flush();
+    } catch {
+      // kept for the next try; hit counts and last access are bookkeeping, never a result
+    }
   }
 
   private deleteRows(rows: { key: string; blob: string | null }[]): { entries: number; blobs: string[] } {
@@ -244,9 +259,15 @@ function schemaVersion(db: BetterSqlite3.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function checkVersion(db: BetterSqlite3.Database, file: string): void {
+/** The file's schema version; one newer than this runtime's is refused. */
+function refuseNewer(db: BetterSqlite3.Database, file: string): number {
   const version = schemaVersion(db);
   if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+  return version;
+}
+
+function checkVersion(db: BetterSqlite3.Database, file: string): void {
+  const version = refuseNewer(db, file);
   if (version < SCHEMA_VERSION) throw new SchemaTooOldError(file, version);
 }
 
@@ -256,8 +277,7 @@ function migrate(db: BetterSqlite3.Database, file: string): void {
     (key, flags, expiresAt, content) => entryChecksum(key as string, Number(flags), expiresAt as number | null, content as Uint8Array | string));
   // Read the version again under the write lock: another process may have migrated meanwhile.
   db.transaction(() => {
-    const version = schemaVersion(db);
-    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+    const version = refuseNewer(db, file);
     for (let v = version + 1; v <= SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
