@@ -1,4 +1,7 @@
+import type { Plugin } from 'rollup';
+import type { BeautyspotPluginOptions } from './plugin-options.js';
 import { beautyspot } from './unplugin.js';
 
 /** `plugins: [beautyspot()]` in rollup.config.js, before the plugin that strips TypeScript. */
-export default beautyspot.rollup;
+const rollup: (options?: BeautyspotPluginOptions) => Plugin = beautyspot.rollup;
+export default rollup;

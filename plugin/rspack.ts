@@ -1,4 +1,7 @@
+import type { RspackPluginInstance } from '@rspack/core';
+import type { BeautyspotPluginOptions } from './plugin-options.js';
 import { beautyspot } from './unplugin.js';
 
 /** `plugins: [beautyspot()]` in rspack.config.js; it runs as a pre loader, before `builtin:swc-loader`. */
-export default beautyspot.rspack;
+const rspack: (options?: BeautyspotPluginOptions) => RspackPluginInstance = beautyspot.rspack;
+export default rspack;

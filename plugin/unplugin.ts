@@ -1,16 +1,13 @@
 import { dirname, join } from 'node:path';
-import { createUnplugin, type FilterPattern } from 'unplugin';
-import type { BeautyspotContext, BeautyspotOptions } from './context.js';
+import { createUnplugin } from 'unplugin';
+import type { BeautyspotContext } from './context.js';
 import { BeautyspotBuildError } from './diagnostics.js';
 import { ANNOTATION_HINT, REWRITTEN_MARK } from './markers.js';
+import { keepNativeExternal } from './native-external.js';
+import type { BeautyspotPluginOptions } from './plugin-options.js';
 import { cacheDir, compilerIdentity, TransformCache } from './transform-cache.js';
 
-export interface BeautyspotPluginOptions extends BeautyspotOptions {
-  /** Files to transform. Default: .ts .tsx .mts .cts .js .jsx .mjs .cjs */
-  include?: FilterPattern;
-  /** Files to leave alone. Default: node_modules. */
-  exclude?: FilterPattern;
-}
+export type { BeautyspotPluginOptions } from './plugin-options.js';
 
 /** What the on-disk cache keeps of one transform (`output` null: the file had nothing to rewrite). */
 interface CachedTransform {
@@ -23,7 +20,8 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 
 /**
  * The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …).
- * Options are optional (`beautyspot()`), and each adapter returns one plugin.
+ * Options are optional (`beautyspot()`), and each adapter returns one plugin, which also keeps the runtime's
+ * native dependency out of the bundle (native-external.ts).
  *
  * Nothing heavy loads with the plugin: the compiler (ts-morph) is imported on the first annotated file whose
  * output is not already in `node_modules/.cache/beautyspot/plugin`, so builds without annotations, and rebuilds
@@ -38,6 +36,7 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
   return {
     name: 'beautyspot',
     enforce: 'pre',
+    ...keepNativeExternal,
     transform: {
       // Declared as data so bundlers that support hook filters skip unannotated files natively.
       filter: { id: { include, exclude }, code: ANNOTATION_HINT },

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { isBuiltin } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rspack } from '@rspack/core';
 import { build as esbuild, transform as esbuildTransform } from 'esbuild';
 import { rolldown as rolldownBuild } from 'rolldown';
+import { ResolverFactory } from 'rolldown/experimental';
 import { rollup as rollupBuild, type Plugin as RollupPlugin } from 'rollup';
 import { build as viteBuild } from 'vite';
 import webpackBuild from 'webpack';
@@ -40,30 +42,40 @@ async function buildError(bundler: Bundler, project: FixtureProject): Promise<st
 /** The bundled output runs with node's source-map support, so stack traces name the TypeScript lines. */
 const runBundle = (project: FixtureProject): string[] => ['--enable-source-maps', project.path('dist/main.js')];
 
+/**
+ * What a build does with packages. `external`: node's modules, node_modules, the package itself and
+ * better-sqlite3 are imported at run time, as configs for node programs say. `bundled`: the config lists nothing
+ * and every package a bundler resolves goes into the bundle, the runtime (linked: this repository) with it; only
+ * the plugin itself keeps the native better-sqlite3 out.
+ */
+type Packages = 'external' | 'bundled';
+
 /** A bundler that writes dist/main.js and rejects the build on a compile error. */
-function bundled(name: string, build: (project: FixtureProject) => Promise<void>): Bundler {
-  return {
-    name,
-    build,
+function bundler(name: string, build: (project: FixtureProject, packages: Packages) => Promise<void>) {
+  return (packages: Packages): Bundler => ({
+    name: packages === 'external' ? name : `${name} (bundled)`,
+    build: project => build(project, packages),
     args: runBundle,
     compileError(project) {
       return buildError(this, project);
     },
-  };
+  });
 }
 
-export const vite = bundled('vite', async project => {
+/** An SSR build; the linked runtime is bundled either way, and `bundled` bundles node_modules too. */
+const vite = bundler('vite', async (project, packages) => {
   const beautyspot = await plugin('vite');
   await viteBuild({
     root: project.dir,
     configFile: false,
     logLevel: 'silent',
     plugins: [beautyspot()],
+    ...(packages === 'bundled' ? { ssr: { noExternal: true } } : {}),
     build: { ssr: project.path('src/main.ts'), outDir: project.path('dist'), emptyOutDir: true, sourcemap: true },
   });
 });
 
-export const esbuildBundler = bundled('esbuild', async project => {
+const esbuildBundler = bundler('esbuild', async (project, packages) => {
   const beautyspot = await plugin('esbuild');
   await esbuild({
     entryPoints: [project.path('src/main.ts')],
@@ -71,7 +83,7 @@ export const esbuildBundler = bundled('esbuild', async project => {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    packages: 'external',
+    ...(packages === 'external' ? { packages: 'external' as const } : {}),
     sourcemap: true,
     logLevel: 'silent',
     plugins: [beautyspot()],
@@ -91,6 +103,22 @@ export const nodeLoader: Bundler = {
 
 /** What the compiled program imports at run time instead of bundling: node's modules, the package, native code. */
 const EXTERNAL = [/^node:/, /[\\/]node_modules[\\/]/, 'beautyspot', 'beautyspot/runtime', 'better-sqlite3'];
+
+/**
+ * Rollup resolves no package itself: this stands in for @rollup/plugin-node-resolve (not a dependency here), with
+ * rolldown's resolver and that plugin's conditions and main fields for node (ES modules first), so `bundled` rollup
+ * builds bundle packages.
+ */
+function nodeResolve(): RollupPlugin {
+  const resolver = new ResolverFactory({ conditionNames: ['node', 'import'], mainFields: ['module', 'main'] });
+  return {
+    name: 'node-resolve',
+    resolveId(source, importer) {
+      if (!importer || source.startsWith('.') || isAbsolute(source) || isBuiltin(source)) return null;
+      return resolver.sync(dirname(importer), source).path ?? null;
+    },
+  };
+}
 
 /**
  * Rollup reads JavaScript only: this plugin strips the types with esbuild and resolves `./x.js` imports to the
@@ -120,25 +148,26 @@ async function writeBundle(bundle: { write(o: { format: 'es'; sourcemap: true; d
   }
 }
 
-export const rollup = bundled('rollup', async project => {
+const rollup = bundler('rollup', async (project, packages) => {
   const beautyspot = await plugin('rollup');
   await writeBundle(await rollupBuild({
     input: project.path('src/main.ts'),
-    plugins: [beautyspot(), rollupTypeScript],
-    external: EXTERNAL,
+    ...(packages === 'external'
+      ? { plugins: [beautyspot(), rollupTypeScript], external: EXTERNAL }
+      : { plugins: [beautyspot(), nodeResolve(), rollupTypeScript], external: [/^node:/] }),
     logLevel: 'silent',
   }), project);
 });
 
 /** Rolldown strips TypeScript and resolves `./x.js` to `./x.ts` itself. */
-export const rolldown = bundled('rolldown', async project => {
+const rolldown = bundler('rolldown', async (project, packages) => {
   const beautyspot = await plugin('rolldown');
   await writeBundle(await rolldownBuild({
     input: project.path('src/main.ts'),
     cwd: project.dir,
     platform: 'node',
     plugins: [beautyspot()],
-    external: EXTERNAL,
+    ...(packages === 'external' ? { external: EXTERNAL } : {}),
     logLevel: 'silent',
   }), project);
 });
@@ -151,7 +180,7 @@ export const rolldown = bundled('rolldown', async project => {
  * `experiments.outputModule`; rspack 2 has no such option.) `new URL(…, import.meta.url)` is
  * left to run time (by default webpack would copy the data files into the output as assets).
  */
-function webpackOptions(project: FixtureProject, typeScriptLoader: { loader: string; options?: object }) {
+function webpackOptions(project: FixtureProject, packages: Packages, typeScriptLoader: { loader: string; options?: object }) {
   return {
     mode: 'none' as const,
     context: project.dir,
@@ -166,8 +195,7 @@ function webpackOptions(project: FixtureProject, typeScriptLoader: { loader: str
       clean: true,
       devtoolModuleFilenameTemplate: '[absolute-resource-path]',
     },
-    externalsType: 'module' as const,
-    externals: [/^beautyspot(\/|$)/, 'better-sqlite3'],
+    ...(packages === 'external' ? { externalsType: 'module' as const, externals: [/^beautyspot(\/|$)/, 'better-sqlite3'] } : {}),
     resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
     module: { parser: { javascript: { url: false } }, rules: [{ test: /\.ts$/, ...typeScriptLoader }] },
   };
@@ -200,18 +228,24 @@ function compile(compiler: Compiler): Promise<void> {
 }
 
 /** TypeScript is stripped by a small esbuild loader (test/e2e/strip-types-loader.mjs). */
-export const webpack = bundled('webpack', async project => {
+const webpack = bundler('webpack', async (project, packages) => {
   const beautyspot = await plugin('webpack');
   const loader = fileURLToPath(new URL('./strip-types-loader.mjs', import.meta.url));
-  const options = webpackOptions(project, { loader });
+  const options = webpackOptions(project, packages, { loader });
   await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
 });
 
 /** TypeScript is stripped by rspack's own SWC loader. */
-export const rspackBundler = bundled('rspack', async project => {
+const rspackBundler = bundler('rspack', async (project, packages) => {
   const beautyspot = await plugin('rspack');
   const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
-  await compile(rspack({ ...webpackOptions(project, swc), plugins: [beautyspot()] }));
+  await compile(rspack({ ...webpackOptions(project, packages, swc), plugins: [beautyspot()] }));
 });
 
-export const BUNDLERS: Bundler[] = [vite, esbuildBundler, nodeLoader, rollup, rolldown, webpack, rspackBundler];
+const BUILDS = [vite, esbuildBundler, rollup, rolldown, webpack, rspackBundler];
+
+/** Every way to compile and run the fixture, with the configs users write for node programs. */
+export const BUNDLERS: Bundler[] = [...BUILDS.map(b => b('external')), nodeLoader];
+
+/** Each bundler with nothing external in its config: the runtime is bundled, and the plugin keeps better-sqlite3 out. */
+export const BUNDLED: Bundler[] = BUILDS.map(b => b('bundled'));

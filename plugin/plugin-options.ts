@@ -1,0 +1,14 @@
+import type { BeautyspotOptions } from './context.js';
+
+/**
+ * unplugin's FilterPattern, spelled out: the adapters' declarations then never load unplugin's, which name its
+ * optional peers (bun, @farmfe/core, …) and fail a user's type check under `skipLibCheck: false`.
+ */
+export type FilterPattern = string | RegExp | (string | RegExp)[];
+
+export interface BeautyspotPluginOptions extends BeautyspotOptions {
+  /** Files to transform. Default: .ts .tsx .mts .cts .js .jsx .mjs .cjs */
+  include?: FilterPattern;
+  /** Files to leave alone. Default: node_modules. */
+  exclude?: FilterPattern;
+}
