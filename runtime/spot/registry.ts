@@ -49,7 +49,7 @@ export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Par
 }
 
 /**
- * @internal The entry point compiled code calls: `f = markCompiled(spot, f, options, compiled)`.
+ * The entry point compiled code calls (not meant to be called by hand): `f = markCompiled(spot, f, options, compiled)`.
  * The spot is looked up on the first call, so it may be defined after the module that uses it.
  */
 export function markCompiled<F extends AnyFunction>(spot: string | undefined, fn: F, options: MarkOptions, compiled: CompiledKey, method?: Method): F {
