@@ -25,7 +25,7 @@ export type SqliteOpenMode = 'write' | 'read' | 'snapshot';
 
 let Database: typeof BetterSqlite3 | undefined;
 
-/** better-sqlite3 is loaded on the first store, so `import 'beautyspot'` costs nothing for injected stores. */
+/** better-sqlite3 is loaded on the first store, so importing the runtime costs nothing for injected stores. */
 function loadDatabase(): typeof BetterSqlite3 {
   return (Database ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
 }
