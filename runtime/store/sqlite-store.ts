@@ -14,7 +14,7 @@ const FLUSH_MS = 1000;
 /** Entries whose access was recorded in this process are not recorded again until this many have been. */
 const TOUCHED_MEMORY = 65_536;
 
-type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number, checksum: number | null, key: string];
+type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number, checksum: number | null];
 
 /**
  * How a store opens its file: `write` (the default: created and migrated if needed), `read` (an existing file,
@@ -68,7 +68,7 @@ export class SqliteStore implements Store {
   private prepare() {
     return {
       // Every column costs on the hit path (~0.13 µs each, measured): the blob ref is read only when flagged.
-      get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags, checksum, key FROM entries WHERE key = ?').raw(true),
+      get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags, checksum FROM entries WHERE key = ?').raw(true),
       blobOf: this.db.prepare('SELECT blob FROM entries WHERE id = ?').pluck(),
       put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum)
         VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value, @checksum)
@@ -97,10 +97,11 @@ export class SqliteStore implements Store {
   get(key: string): StoredValue | undefined {
     const row = this.stmt.get.get(key) as Row | undefined;
     if (row === undefined) return undefined;
-    const [id, value, createdAt, expiresAt, computeMs, flags, checksum, storedKey] = row;
+    const [id, value, createdAt, expiresAt, computeMs, flags, checksum] = row;
     const blob = flags & EntryFlag.blob ? (this.stmt.blobOf.get(id) as string | null) : null;
     const content = value ?? blob;
-    const intact = content !== null && typeof checksum === 'number' && storedKey === key &&
+    // Seeded with the key looked up, so a row reached through a damaged index (another row's) fails it too.
+    const intact = content !== null && typeof checksum === 'number' &&
       (value === null || Buffer.isBuffer(value)) && (blob === null || typeof blob === 'string') &&
       entryChecksum(key, flags, expiresAt, content) === checksum;
     if (!intact) throw new CorruptEntryError(`[beautyspot] a stored entry does not match its checksum (in ${this.file})`);
