@@ -1,3 +1,6 @@
+import { writeSync } from 'node:fs';
+import { format } from 'node:util';
+
 /**
  * Zero-cost debug logging: `createDebug('beautyspot:call')` returns undefined unless DEBUG enables the
  * namespace (`DEBUG=beautyspot*`, `DEBUG=beautyspot:call`), so call sites are `debug?.(…)`.
@@ -6,7 +9,9 @@ export function createDebug(namespace: string): ((...args: unknown[]) => void) |
   const patterns = (process.env.DEBUG ?? '').split(/[\s,]+/).filter(Boolean);
   const enabled = patterns.some(p => !p.startsWith('-') && new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(namespace));
   if (!enabled) return undefined;
-  return (...args: unknown[]) => console.error(`${namespace}`, ...args);
+  // A synchronous write: the loader's hooks run in a worker thread on Node 22+, whose console output reaches the
+  // process asynchronously and is lost when a short script exits first.
+  return (...args: unknown[]) => writeSync(2, `${format(namespace, ...args)}\n`);
 }
 
 /** Warnings users should see, printed once per distinct message. */
