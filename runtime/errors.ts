@@ -3,6 +3,11 @@ export class BeautyspotError extends Error {
   override name = 'BeautyspotError';
 }
 
+/** An error's message without the `[beautyspot] ` prefix, for quoting it inside another message. */
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^\[beautyspot\] /, '');
+}
+
 /** Thrown in access mode `r` (cache only) when a call is not in the cache. */
 export class CacheMissError extends BeautyspotError {
   override name = 'CacheMissError';

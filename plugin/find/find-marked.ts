@@ -7,6 +7,7 @@ import {
   type MethodDeclaration,
   type SourceFile,
 } from 'ts-morph';
+import { messageOf } from '../../runtime/errors.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { parseAnnotationOptions, type AnnotationOptions } from './parse-options.js';
 
@@ -53,7 +54,7 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
       try {
         return { options: parseAnnotationOptions((match[1] ?? match[2] ?? '').trim()), pos };
       } catch (error) {
-        at(pos, (error as Error).message.replace(/^\[beautyspot\] /, ''), 'Options are name=value words after the tag, e.g. @mark version=2 ttl=7d');
+        at(pos, messageOf(error), 'Options are name=value words after the tag, e.g. @mark version=2 ttl=7d');
         return undefined;
       }
     }

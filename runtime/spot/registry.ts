@@ -1,5 +1,4 @@
 import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
-import { nextSpotGeneration } from './generation.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { Spot } from './spot.js';
 import type { SpotOptions } from './spot-options.js';
@@ -16,7 +15,6 @@ export function defineSpot(name: string, options: SpotOptions = {}): Spot {
   const spot = new Spot(name, options);
   spots.get(name)?.close();
   spots.set(name, spot);
-  nextSpotGeneration();
   return spot;
 }
 

@@ -4,6 +4,7 @@ import { FsBlobs } from '../blobs/fs-blobs.js';
 import type { Codec } from '../codec/codec.js';
 import { defaultCodec } from '../codec/default-codec.js';
 import { RateLimiter } from '../limit/gcra.js';
+import { messageOf } from '../errors.js';
 import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
 import { openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
@@ -157,7 +158,7 @@ export class Spot {
   /** @internal Reports a failure that did not reach the caller: a warning line and the onError hook. */
   report(event: SpotErrorEvent): void {
     this.session.errors++;
-    const message = (event.error instanceof Error ? event.error.message : String(event.error)).replace(/^\[beautyspot\] /, '');
+    const message = messageOf(event.error);
     warnOnce(event.kind === 'open'
       ? `[beautyspot] spot "${this.name}": ${message}`
       : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ` +

@@ -1,4 +1,4 @@
-import type { EntryInfo, HitCounter, Store, StoreTotals } from './store.js';
+import { pendingCounter, type EntryInfo, type HitCounter, type Store, type StoreTotals } from './store.js';
 
 /** The store of a spot whose cache cannot be opened: every call is a miss, nothing is stored. */
 export class NoStore implements Store {
@@ -16,9 +16,7 @@ export class NoStore implements Store {
   close(): void {}
 
   counter(fn: string): HitCounter {
-    let counter = this.counters.get(fn);
-    if (!counter) this.counters.set(fn, (counter = { hits: 0, savedMs: 0 }));
-    return counter;
+    return pendingCounter(this.counters, fn);
   }
 
   evict(): { entries: number; bytes: number; blobs: string[] } {

@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { messageOf } from '../errors.js';
 import { NoStore } from './no-store.js';
 import { SCHEMA_VERSION } from './sqlite-schema.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -38,10 +39,11 @@ const FIX_DIR = 'Make the directory writable, or set BEAUTYSPOT_DIR (or the spot
  * Uncached means every call runs its body and returns its result. The problem is returned for one warning.
  */
 export function openSqliteStore(file: string): OpenedStore {
-  if (isDirectory(file)) {
+  const st = statOf(file);
+  if (st?.isDirectory()) {
     return uncached(file, 'is a directory, not a cache file', 'Remove or rename it, or point the spot at another directory.');
   }
-  const inode = inodeOf(file);
+  const inode = st?.ino;
   let error: unknown;
   try {
     refuseUnwritable(file);
@@ -58,7 +60,7 @@ export function openSqliteStore(file: string): OpenedStore {
     case 'read-only':
       return openReadOnly(file, error);
     case 'unusable':
-      return uncached(file, `cannot be opened (${describe(error)})`, `Check the disk's free space and permissions. ${FIX_DIR}`);
+      return uncached(file, `cannot be opened (${messageOf(error)})`, `Check the disk's free space and permissions. ${FIX_DIR}`);
   }
 }
 
@@ -94,16 +96,16 @@ function openForWriting(file: string, inode: number | undefined): SqliteStore {
 function startFresh(file: string, inode: number | undefined, error: unknown): OpenedStore {
   const aside = moveAside(file, inode);
   try {
-    return { store: openForWriting(file, undefined), problem: `${file} was damaged (${describe(error)}); ` +
+    return { store: openForWriting(file, undefined), problem: `${file} was damaged (${messageOf(error)}); ` +
       (aside ? `it was moved to ${aside} and ` : '') + 'a fresh cache was started.' };
   } catch (again) {
-    return uncached(file, `was damaged (${describe(error)}) and a fresh one cannot be created (${describe(again)})`, FIX_DIR);
+    return uncached(file, `was damaged (${messageOf(error)}) and a fresh one cannot be created (${messageOf(again)})`, FIX_DIR);
   }
 }
 
 function openReadOnly(file: string, error: unknown): OpenedStore {
-  if (!existsSync(file)) return uncached(file, `cannot be created (${describe(error)})`, FIX_DIR);
-  const served = `cannot be written (${describe(error)}); its entries are served read-only and new results are not stored. ${FIX_DIR}`;
+  if (!existsSync(file)) return uncached(file, `cannot be created (${messageOf(error)})`, FIX_DIR);
+  const served = `cannot be written (${messageOf(error)}); its entries are served read-only and new results are not stored. ${FIX_DIR}`;
   try {
     // In place when SQLite can read the WAL file; a cleanly closed cache in a read-only directory needs a snapshot.
     return { store: new SqliteStore(file, 'read'), problem: `${file} ${served}` };
@@ -112,7 +114,7 @@ function openReadOnly(file: string, error: unknown): OpenedStore {
       if (statSync(file).size > SNAPSHOT_MAX_BYTES) throw readError;
       return { store: new SqliteStore(file, 'snapshot'), problem: `${file} ${served}` };
     } catch (snapshotError) {
-      return uncached(file, `cannot be written (${describe(error)}) nor read (${describe(snapshotError)})`, FIX_DIR);
+      return uncached(file, `cannot be written (${messageOf(error)}) nor read (${messageOf(snapshotError)})`, FIX_DIR);
     }
   }
 }
@@ -151,22 +153,14 @@ function uncached(file: string, what: string, fix: string): OpenedStore {
   return { store: new NoStore(), problem: `${file} ${what}; calls run uncached. ${fix}` };
 }
 
-function inodeOf(file: string): number | undefined {
+function statOf(file: string): Stats | undefined {
   try {
-    return statSync(file).ino;
+    return statSync(file);
   } catch {
     return undefined;
   }
 }
 
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/^\[beautyspot\] /, '');
+function inodeOf(file: string): number | undefined {
+  return statOf(file)?.ino;
 }

@@ -6,7 +6,7 @@ import { CorruptEntryError } from '../errors.js';
 import { entryChecksum } from './checksum.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
 import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
-import { EntryFlag, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
+import { EntryFlag, pendingCounter, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
 
 /** Pending accesses are written after this many entries, and everything pending at least every FLUSH_MS. */
 const FLUSH_ENTRIES = 4096;
@@ -128,8 +128,9 @@ export class SqliteStore implements Store {
   }
 
   touch(id: number, at: number): void {
-    // A damaged row may carry an id beyond 2^53, which a JS number cannot name: its access row would fail every flush.
-    if (this.touched.has(id) || !Number.isSafeInteger(id)) return;
+    // Nothing is recorded read-only. A damaged row may carry an id beyond 2^53, which a JS number cannot name:
+    // its access row would fail every flush.
+    if (this.readonly || this.touched.has(id) || !Number.isSafeInteger(id)) return;
     if (this.touched.size >= TOUCHED_MEMORY) this.touched.clear();
     this.touched.add(id);
     this.pendingAccess.set(id, at);
@@ -137,9 +138,7 @@ export class SqliteStore implements Store {
   }
 
   counter(fn: string): HitCounter {
-    let counter = this.counters.get(fn);
-    if (!counter) this.counters.set(fn, (counter = { hits: 0, savedMs: 0 }));
-    return counter;
+    return pendingCounter(this.counters, fn);
   }
 
   flush(): void {

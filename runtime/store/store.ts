@@ -43,6 +43,13 @@ export interface HitCounter {
   savedMs: number;
 }
 
+/** The pending counter of `fn` in a store's map of them, created at zero on first use. */
+export function pendingCounter(counters: Map<string, HitCounter>, fn: string): HitCounter {
+  let counter = counters.get(fn);
+  if (!counter) counters.set(fn, (counter = { hits: 0, savedMs: 0 }));
+  return counter;
+}
+
 /** A row as listed by tools (CLI, dashboard, tests). */
 export interface EntryInfo {
   key: string;
