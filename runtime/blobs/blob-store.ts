@@ -5,6 +5,9 @@ export interface BlobStore {
   /** The bytes of a reference, checked against it; throws `CorruptEntryError` if missing or damaged. */
   get(ref: string): Uint8Array;
   delete(ref: string): void;
+  /** Async forms, for blob stores that answer over a network: async marked functions await them when present. */
+  putAsync?(bytes: Uint8Array): Promise<string>;
+  getAsync?(ref: string): Promise<Uint8Array>;
   /** Every stored reference with its modification time (for orphan collection). */
   list(): Iterable<{ ref: string; mtimeMs: number }>;
   /** Removes what writers killed midway left behind (temp files) older than this epoch ms; returns how many. */

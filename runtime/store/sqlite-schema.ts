@@ -1,5 +1,5 @@
 /** The schema version this runtime writes, kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Migrations by the version they lead to, applied in order, so a fresh database and a migrated one are the
@@ -47,6 +47,19 @@ export const MIGRATIONS: Record<number, string> = {
   2: `
     ALTER TABLE entries ADD COLUMN checksum INTEGER;
     UPDATE entries SET checksum = beautyspot_checksum(key, flags, expires_at, coalesce(value, blob));
+  `,
+  // State shared by the processes using this file: single-flight leases (store/leases.ts) and the GCRA state of
+  // rate limits (limit/limit-state.ts).
+  3: `
+    CREATE TABLE leases (
+      key        TEXT    PRIMARY KEY,        -- the entry key being computed
+      owner      TEXT    NOT NULL,           -- who computes it (process and call)
+      expires_at INTEGER NOT NULL            -- epoch ms; a holder that crashed or hangs loses it then
+    ) WITHOUT ROWID;
+    CREATE TABLE limits (
+      bucket TEXT PRIMARY KEY,               -- <spot>/<limit>/rpm|tpm
+      tat    REAL NOT NULL                   -- theoretical arrival time, epoch ms
+    ) WITHOUT ROWID;
   `,
 };
 

@@ -1,3 +1,6 @@
+import type { LimitState } from '../limit/limit-state.js';
+import type { Leases } from './leases.js';
+
 /** What a lookup returns: enough to serve a hit, nothing more. */
 export interface StoredValue {
   /** The entry's row id (for access bookkeeping). */
@@ -84,6 +87,13 @@ export interface SizeLimits {
  * store (SQLite) answers in microseconds.
  */
 export interface Store {
+  /** Async forms of the hit and miss path, for stores that answer over a network: async marked functions await them when present. */
+  getAsync?(key: string): Promise<StoredValue | undefined>;
+  putAsync?(entry: EntryRecord): Promise<void>;
+  /** Single-flight leases shared with other processes; absent: concurrent calls share one execution only within a process. */
+  readonly leases?: Leases;
+  /** Rate-limit state shared with other processes; absent: limits hold within this process. */
+  readonly limits?: LimitState;
   /** True when the store only serves reads (a read-only cache directory, an unusable file): puts are dropped. */
   readonly readonly?: boolean;
   /** The entry, verified: a damaged one throws `CorruptEntryError`, which the call path treats as a miss. */

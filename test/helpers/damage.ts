@@ -39,7 +39,7 @@ export function truncateToFraction(file: string, fraction: number): void {
   truncateSync(file, Math.floor(statSync(file).size * fraction));
 }
 
-/** Runs SQL on a closed cache file with a connection of its own (`PRAGMA user_version = 3`, `DROP TABLE access`). */
+/** Runs SQL on a closed cache file with a connection of its own (`PRAGMA user_version = 4`, `DROP TABLE access`). */
 export function execOn(file: string, sql: string): void {
   const db = new Database(file);
   try {

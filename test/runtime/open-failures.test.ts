@@ -138,9 +138,9 @@ describe('a cache file found damaged after it was opened', () => {
 describe('a cache file with a newer schema is left untouched and the spot runs uncached', () => {
   it.each(['wal', 'delete'])('journal mode %s', mode => {
     const { dir, file } = filledCache();
-    execOn(file, `PRAGMA journal_mode = ${mode}; PRAGMA user_version = 3`);
+    execOn(file, `PRAGMA journal_mode = ${mode}; PRAGMA user_version = 4`);
     const bytes = readFileSync(file);
-    const problem = `${file} has schema version 3, newer than this beautyspot understands (2); calls run uncached. ` +
+    const problem = `${file} has schema version 4, newer than this beautyspot understands (3); calls run uncached. ` +
       'Upgrade beautyspot, or point the spot at another directory.';
 
     for (const instance of ['first', 'second']) {
@@ -295,8 +295,8 @@ function schemaOf(file: string): string[] {
   }
 }
 
-const SCHEMA_V2 = [
-  'user_version 2',
+const SCHEMA_V3 = [
+  'user_version 3',
   'index entries_blob: CREATE INDEX entries_blob ON entries(blob)WHERE blob IS NOT NULL',
   'index entries_expires: CREATE INDEX entries_expires ON entries(expires_at)WHERE expires_at IS NOT NULL',
   'index entries_fn: CREATE INDEX entries_fn ON entries(fn,created_at)',
@@ -305,15 +305,17 @@ const SCHEMA_V2 = [
     'expires_at INTEGER,compute_ms REAL NOT NULL,size INTEGER NOT NULL,flags INTEGER NOT NULL DEFAULT 0,blob TEXT,args TEXT NOT NULL,' +
     'tags TEXT NOT NULL,value BLOB,checksum INTEGER)',
   'table fn_stats: CREATE TABLE fn_stats(fn TEXT PRIMARY KEY,hits INTEGER NOT NULL,saved_ms REAL NOT NULL)WITHOUT ROWID',
+  'table leases: CREATE TABLE leases(key TEXT PRIMARY KEY,owner TEXT NOT NULL,expires_at INTEGER NOT NULL)WITHOUT ROWID',
+  'table limits: CREATE TABLE limits(bucket TEXT PRIMARY KEY,tat REAL NOT NULL)WITHOUT ROWID',
   'trigger entries_deleted: CREATE TRIGGER entries_deleted AFTER DELETE ON entries BEGIN DELETE FROM access WHERE id = old.id; END',
   'trigger entries_rewritten: CREATE TRIGGER entries_rewritten AFTER UPDATE OF created_at ON entries BEGIN DELETE FROM access WHERE id = new.id; END',
 ];
 
 describe('schema', () => {
-  it('a fresh database has exactly the schema of version 2', () => {
+  it('a fresh database has exactly the schema of version 3', () => {
     const file = join(tempDir('bs-schema-'), 'fresh.sqlite');
     new SqliteStore(file).close();
-    expect(schemaOf(file)).toEqual(SCHEMA_V2);
+    expect(schemaOf(file)).toEqual(SCHEMA_V3);
   });
 
   it('a version 1 file written the version 1 way is migrated in place: every entry still hits with its value', async () => {
@@ -347,7 +349,7 @@ describe('schema', () => {
     expect(await callAll(spot), 'every version 1 entry hits').toBe(0);
     expect(events).toEqual([]);
     expect(warnings()).toEqual([]);
-    expect(schemaOf(file)).toEqual(SCHEMA_V2);
+    expect(schemaOf(file)).toEqual(SCHEMA_V3);
     const migrated = new Database(file, { readonly: true });
     try {
       expect(migrated.prepare('SELECT count(*) FROM entries WHERE checksum IS NULL').pluck().get()).toBe(0);
