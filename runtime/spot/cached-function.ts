@@ -6,9 +6,10 @@ import { KeyWriter } from '../keys/key-writer.js';
 import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
-import { EntryFlag, type ArgDigest, type HitCounter, type StoredValue } from '../store/store.js';
+import { EntryFlag, type ArgDigest, type EntryRecord, type HitCounter, type StoredValue } from '../store/store.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
+import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
 import type { Spot, SpotParts } from './spot.js';
 
 type AnyFunction = (...args: any[]) => any;
@@ -52,6 +53,10 @@ interface CallState {
   limiter: RateLimiter | undefined;
   parts: SpotParts;
   counter: HitCounter;
+  /** The store answers over a network: async functions look up and store through its async forms. */
+  remote: boolean;
+  /** Cross-process single-flight, when the function both reads and writes (and its store shares leases). */
+  flight: FlightPolicy | undefined;
 }
 
 /** An entry written or read this recently counts as just used: its access is not recorded again. */
@@ -84,6 +89,8 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     if (s === undefined || s.generation !== spotGeneration) s = state = init(typeof spotOf === 'function' ? spotOf() : spotOf, fn, options, how, self);
     const spot = s.spot;
     const keyThis = thisOfMethod || (thisOfReceiver && self !== undefined);
+    // An async function on a network store looks up with a promise, after the key is made.
+    const remote = isAsync && s.remote;
     const w = writers.pop() ?? new KeyWriter();
     let key: string;
     let digests: ArgDigest[] | undefined;
@@ -92,15 +99,15 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
       key = w.digest();
-      if (s.access.read) {
+      if (s.access.read && !remote) {
         const hit = lookup(spot, s, key);
         if (hit !== MISS) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
-          return isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value;
+          return served(hit);
         }
+        debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
       }
-      debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
-      if (!s.access.exec) throw new CacheMissError(s.id);
+      if (!s.access.exec && !remote) throw new CacheMissError(s.id);
       if (s.access.write) digests = argDigests(w, how, keyThis, options);
     } finally {
       writers.push(w);
@@ -108,28 +115,72 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const running = spot.inflight.get(key);
     if (running) return running;
     const cost = s.limiter ? (typeof options.cost === 'function' ? options.cost.apply(self, args) : options.cost) : 0;
-    if (isAsync) {
-      const promise = (async () => {
-        if (s.limiter) await s.limiter.acquire(cost);
-        const start = performance.now();
-        const value = await fn.apply(self, args);
-        save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
-        return value;
-      })();
-      return track(spot.inflight, key, promise);
+    if (isAsync) return track(spot.inflight, key, runAsync(s, key, digests, cost, self, args, remote));
+    return runSync(s, key, digests, cost, self, args);
+  };
+
+  /** A hit returns what the call would: a promise from a function that returns one. */
+  const served = (hit: Hit): unknown => (isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value);
+
+  const runAsync = async (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+    remote: boolean): Promise<unknown> => {
+    const spot = s.spot;
+    if (remote) {
+      if (s.access.read) {
+        const hit = await lookupAsync(spot, s, key);
+        debug?.(`${hit === MISS ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
+        if (hit !== MISS) return hit.value;
+      }
+      if (!s.access.exec) throw new CacheMissError(s.id);
     }
-    s.limiter?.acquireSync(cost);
-    const start = performance.now();
-    const result = fn.apply(self, args);
-    if (isThenable(result)) {
-      // A non-async function that returns a promise: store what it resolves to.
-      return track(spot.inflight, key, Promise.resolve(result).then(value => {
-        save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
-        return value;
-      }));
+    let flight: Flight | undefined;
+    // The store's leases are read at each call: a damaged store is replaced in place.
+    const leases = s.flight && s.parts.store.leases;
+    if (leases) {
+      const poll = async (): Promise<Hit | undefined> => orUndefined(remote ? await lookupAsync(spot, s, key, true) : lookup(spot, s, key, true));
+      const turn = await awaitTurn(leases, key, s.flight!, poll, error => spot.report({ kind: 'lease', fn: s.id, error }));
+      if ('hit' in turn) return turn.hit.value;
+      flight = turn.flight;
     }
-    save(spot, s, options, key, result, performance.now() - start, 0, digests);
-    return result;
+    try {
+      if (s.limiter) await s.limiter.acquire(cost);
+      const start = performance.now();
+      const value = await fn.apply(self, args);
+      await (remote ? saveAsync : save)(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
+      return value;
+    } finally {
+      await flight?.releaseAsync();
+    }
+  };
+
+  const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[]): unknown => {
+    const spot = s.spot;
+    let flight: Flight | undefined;
+    const leases = s.flight && s.parts.store.leases;
+    if (leases) {
+      const turn = awaitTurnSync(leases, key, s.flight!, () => orUndefined(lookup(spot, s, key, true)),
+        error => spot.report({ kind: 'lease', fn: s.id, error }));
+      if ('hit' in turn) return served(turn.hit);
+      flight = turn.flight;
+    }
+    try {
+      s.limiter?.acquireSync(cost);
+      const start = performance.now();
+      const result = fn.apply(self, args);
+      if (isThenable(result)) {
+        // A non-async function that returns a promise: store what it resolves to, then give the lease up.
+        const held = flight;
+        flight = undefined;
+        return track(spot.inflight, key, Promise.resolve(result).then(value => {
+          save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
+          return value;
+        }).finally(() => held?.release()));
+      }
+      save(spot, s, options, key, result, performance.now() - start, 0, digests);
+      return result;
+    } finally {
+      flight?.release();
+    }
   };
 
   const wrapper = isAsync
@@ -166,6 +217,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
   prefix.str(options.version);
   prefix.str(codeHash);
   const parts = spot.parts();
+  const policy = spot.settings.singleFlight;
   return {
     generation: spotGeneration,
     spot,
@@ -176,6 +228,8 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     limiter: spot.limiter(options.limit),
     parts,
     counter: parts.store.counter(id),
+    remote: typeof parts.store.getAsync === 'function',
+    flight: policy && access.read && access.write && access.exec ? policy : undefined,
   };
 }
 
@@ -215,62 +269,112 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
 }
 
 const MISS = Symbol('miss');
+type Hit = { value: unknown; async: boolean };
 
-/** The fast path: one prepared SELECT, one decode. Unreadable or expired entries are misses. */
-function lookup(spot: Spot, s: CallState, key: string): { value: unknown; async: boolean } | typeof MISS {
+/** A lookup that failed is a miss, reported unless `quiet`. */
+function missed(spot: Spot, s: CallState, kind: 'read' | 'decode', error: unknown, quiet: boolean): void {
+  if (!quiet) spot.report({ kind, fn: s.id, error });
+}
+
+function orUndefined(hit: Hit | typeof MISS): Hit | undefined {
+  return hit === MISS ? undefined : hit;
+}
+
+/**
+ * The fast path: one prepared SELECT, one decode. Unreadable or expired entries are misses, reported unless
+ * `quiet` (a lookup again while waiting for another process: the first one reported what it found).
+ */
+function lookup(spot: Spot, s: CallState, key: string, quiet = false): Hit | typeof MISS {
   let row: StoredValue | undefined;
   try {
     row = s.parts.store.get(key);
   } catch (error) {
-    spot.report({ kind: 'read', fn: s.id, error });
+    missed(spot, s, 'read', error, quiet);
     return MISS;
   }
-  if (row === undefined) return MISS;
   const now = Date.now();
-  if (row.expiresAt !== null && row.expiresAt <= now) return MISS;
-  let value: unknown;
-  let size: number;
+  if (row === undefined || (row.expiresAt !== null && row.expiresAt <= now)) return MISS;
+  let bytes: Uint8Array | undefined;
   try {
-    const bytes = row.value ?? (row.blob !== null ? s.parts.blobs.get(row.blob) : undefined);
+    bytes = row.value ?? (row.blob !== null ? s.parts.blobs.get(row.blob) : undefined);
+  } catch (error) {
+    missed(spot, s, 'decode', error, quiet);
+    return MISS;
+  }
+  return decoded(spot, s, row, bytes, now, quiet);
+}
+
+/** `lookup` through the store's and blob store's async forms (a network store), for async functions. */
+async function lookupAsync(spot: Spot, s: CallState, key: string, quiet = false): Promise<Hit | typeof MISS> {
+  const { store, blobs } = s.parts;
+  let row: StoredValue | undefined;
+  try {
+    row = await (store.getAsync ? store.getAsync(key) : store.get(key));
+  } catch (error) {
+    missed(spot, s, 'read', error, quiet);
+    return MISS;
+  }
+  const now = Date.now();
+  if (row === undefined || (row.expiresAt !== null && row.expiresAt <= now)) return MISS;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = row.value ?? (row.blob !== null ? await (blobs.getAsync ? blobs.getAsync(row.blob) : blobs.get(row.blob)) : undefined);
+  } catch (error) {
+    missed(spot, s, 'decode', error, quiet);
+    return MISS;
+  }
+  return decoded(spot, s, row, bytes, now, quiet);
+}
+
+/** Decodes a found entry's bytes and counts the hit; a failure is a miss. */
+function decoded(spot: Spot, s: CallState, row: StoredValue, bytes: Uint8Array | undefined, now: number,
+  quiet: boolean): Hit | typeof MISS {
+  let value: unknown;
+  try {
     if (bytes === undefined) throw new CorruptEntryError('[beautyspot] entry has neither a value nor a blob');
-    size = bytes.length;
     value = s.parts.codec.decode(bytes);
   } catch (error) {
-    spot.report({ kind: 'decode', fn: s.id, error });
+    missed(spot, s, 'decode', error, quiet);
     return MISS;
   }
   const session = spot.session;
   session.hits++;
   session.savedMs += row.computeMs;
-  session.bytesRead += size;
+  session.bytesRead += bytes.length;
   s.counter.hits++;
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
   return { value, async: (row.flags & EntryFlag.async) !== 0 };
 }
 
-/** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
-function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
-  flags: number, digests: ArgDigest[] | undefined): void {
+/** A computed result, encoded, ready to store; undefined when it is not to be stored (or cannot be encoded). */
+interface Pending {
+  bytes: Uint8Array;
+  toBlob: boolean;
+  entry: Omit<EntryRecord, 'value' | 'blob'>;
+}
+
+/** Counts the miss and encodes the result for storing. Never throws. */
+function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+  flags: number, digests: ArgDigest[] | undefined): Pending | undefined {
   const session = spot.session;
   session.misses++;
   session.computeMs += computeMs;
-  if (!s.access.write || digests === undefined || s.parts.store.readonly) return;
+  if (!s.access.write || digests === undefined || s.parts.store.readonly) return undefined;
   let bytes: Uint8Array;
   try {
     bytes = s.parts.codec.encode(value);
   } catch (error) {
     spot.report({ kind: 'encode', fn: s.id, error });
-    return;
+    return undefined;
   }
-  try {
-    const toBlob = options.blob || bytes.length > spot.settings.blobThreshold;
-    const now = Date.now();
-    s.parts.store.put({
+  const now = Date.now();
+  return {
+    bytes,
+    toBlob: options.blob || bytes.length > spot.settings.blobThreshold,
+    entry: {
       key,
       fn: s.id,
-      value: toBlob ? null : bytes,
-      blob: toBlob ? s.parts.blobs.put(bytes) : null,
       size: bytes.length,
       createdAt: now,
       expiresAt: s.ttlMs === undefined ? null : now + s.ttlMs,
@@ -278,18 +382,52 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
       flags,
       args: digests,
       tags: options.tags,
-    });
-    session.writes++;
-    session.bytesWritten += bytes.length;
+    },
+  };
+}
+
+/** Counts what was stored and keeps the cache under its size limits. */
+function stored(spot: Spot, s: CallState, size: number): void {
+  spot.session.writes++;
+  spot.session.bytesWritten += size;
+  try {
+    spot.afterWrite(size);
+  } catch (error) {
+    spot.report({ kind: 'evict', fn: s.id, error });
+  }
+}
+
+/** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
+function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+  flags: number, digests: ArgDigest[] | undefined): void {
+  const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
+  if (!pending) return;
+  const { bytes, toBlob, entry } = pending;
+  try {
+    s.parts.store.put({ ...entry, value: toBlob ? null : bytes, blob: toBlob ? s.parts.blobs.put(bytes) : null });
   } catch (error) {
     spot.report({ kind: 'write', fn: s.id, error });
     return;
   }
+  stored(spot, s, bytes.length);
+}
+
+/** `save` through the async forms of a network store. Never rejects. */
+async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+  flags: number, digests: ArgDigest[] | undefined): Promise<void> {
+  const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
+  if (!pending) return;
+  const { bytes, toBlob, entry } = pending;
+  const { store, blobs } = s.parts;
   try {
-    spot.afterWrite(bytes.length);
+    const blob = toBlob ? await (blobs.putAsync ? blobs.putAsync(bytes) : blobs.put(bytes)) : null;
+    const record = { ...entry, value: toBlob ? null : bytes, blob };
+    await (store.putAsync ? store.putAsync(record) : store.put(record));
   } catch (error) {
-    spot.report({ kind: 'evict', fn: s.id, error });
+    spot.report({ kind: 'write', fn: s.id, error });
+    return;
   }
+  stored(spot, s, bytes.length);
 }
 
 function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promise: Promise<T>): Promise<T> {

@@ -4,12 +4,13 @@ import type { Codec } from '../codec/codec.js';
 import { parseDuration, type Duration } from '../duration.js';
 import type { LimitOptions } from '../limit/gcra.js';
 import { checkOptionNames } from '../option-names.js';
+import { DEFAULT_FLIGHT, type FlightPolicy } from './single-flight.js';
 import type { Store } from '../store/store.js';
 
 /** What went wrong off the caller's path: the caller still got its result (or a recompute). */
 export interface SpotErrorEvent {
   /** `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file). */
-  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict';
+  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'lease';
   /** The function id ('' for `open`). */
   fn: string;
   error: unknown;
@@ -40,12 +41,19 @@ export interface SpotOptions {
   maxEntries?: number;
   /** Print a one-line summary at process exit (also $BEAUTYSPOT_SUMMARY=1). */
   summary?: boolean;
+  /**
+   * When several processes call a function with the same arguments at once, one computes and the others wait for
+   * its result (default true, on stores that share leases: SQLite, Redis). `lease`: how long a holder keeps the
+   * key without renewing (a crashed one loses it then; async holders renew); `wait`: how long others wait before
+   * computing themselves.
+   */
+  singleFlight?: boolean | { lease?: Duration; wait?: Duration };
   /** Called when a read, decode, encode, write or eviction fails; a warning is logged as well. */
   onError?: (event: SpotErrorEvent) => void;
 }
 
 const SPOT_OPTIONS = ['dir', 'store', 'blobs', 'codec', 'ttl', 'access', 'limit', 'limits', 'blobThreshold', 'maxBytes',
-  'maxEntries', 'summary', 'onError'] as const;
+  'maxEntries', 'summary', 'singleFlight', 'onError'] as const;
 
 export const DEFAULT_BLOB_THRESHOLD = 64 * 1024; // 64 KiB
 
@@ -55,6 +63,8 @@ export interface ResolvedSpotOptions {
   blobThreshold: number;
   maxBytes: number | undefined;
   maxEntries: number | undefined;
+  /** Undefined: single-flight is off. */
+  singleFlight: FlightPolicy | undefined;
 }
 
 const SPOT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -77,6 +87,9 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
   for (const name of ['store', 'blobs', 'codec'] as const) expect(options[name] === undefined || isObject(options[name]), name, 'an object');
   expect(options.limits === undefined || isObject(options.limits), 'limits', 'an object of named limits');
   expect(options.summary === undefined || typeof options.summary === 'boolean', 'summary', 'true or false');
+  const flight = options.singleFlight;
+  expect(flight === undefined || typeof flight === 'boolean' || (isObject(flight) && Object.keys(flight).every(k => k === 'lease' || k === 'wait')),
+    'singleFlight', 'true, false or { lease, wait }');
   expect(options.onError === undefined || typeof options.onError === 'function', 'onError', 'a function');
   const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries'): number | undefined => {
     const value = options[name];
@@ -93,5 +106,9 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
     blobThreshold: size('blobThreshold') ?? DEFAULT_BLOB_THRESHOLD,
     maxBytes: size('maxBytes'),
     maxEntries: size('maxEntries'),
+    singleFlight: flight === false ? undefined : {
+      leaseMs: typeof flight === 'object' && flight.lease !== undefined ? parseDuration(flight.lease, 'spot option "singleFlight.lease"') : DEFAULT_FLIGHT.leaseMs,
+      waitMs: typeof flight === 'object' && flight.wait !== undefined ? parseDuration(flight.wait, 'spot option "singleFlight.wait"') : DEFAULT_FLIGHT.waitMs,
+    },
   };
 }

@@ -161,8 +161,7 @@ export class Spot {
     const message = messageOf(event.error);
     warnOnce(event.kind === 'open'
       ? `[beautyspot] spot "${this.name}": ${message}`
-      : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ` +
-        (event.kind === 'read' || event.kind === 'decode' ? 'treated as a miss and recomputed.' : 'the result was returned but not cached.'));
+      : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ${CONSEQUENCE[event.kind]}`);
     this.options.onError?.(event);
     if (event.kind !== 'open') this.replaceDamagedStore(event.error);
   }
@@ -217,6 +216,16 @@ export class Spot {
     nextSpotGeneration();
   }
 }
+
+/** What a failure off the caller's path meant for the call, in its warning. */
+const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open'>, string> = {
+  read: 'treated as a miss and recomputed.',
+  decode: 'treated as a miss and recomputed.',
+  encode: 'the result was returned but not cached.',
+  write: 'the result was returned but not cached.',
+  evict: 'the result was returned but not cached.',
+  lease: 'computed without waiting for other processes.',
+};
 
 /** Any decorator context (markMethod rejects the kinds that are not methods), never an options object. */
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
 import { entryChecksum } from './checksum.js';
+import { SqliteLeases } from './sqlite-leases.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
 import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
 import { EntryFlag, pendingCounter, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
@@ -35,6 +36,8 @@ export class SqliteStore implements Store {
   /** @internal */
   readonly db: BetterSqlite3.Database;
   readonly readonly: boolean;
+  /** Single-flight leases shared by the processes using this file (none on a read-only store: it never computes for others). */
+  readonly leases: SqliteLeases | undefined;
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
         migrate(this.db, file);
       }
       this.stmt = this.prepare();
+      this.leases = this.readonly ? undefined : new SqliteLeases(this.db);
     } catch (error) {
       this.db.close();
       throw error;
@@ -85,6 +89,7 @@ export class SqliteStore implements Store {
       oldest: this.db.prepare(`SELECT e.key, e.size, e.blob FROM entries e LEFT JOIN access a ON a.id = e.id
         ORDER BY coalesce(a.at, e.created_at), e.id LIMIT ?`),
       expired: this.db.prepare('SELECT key, blob FROM entries WHERE expires_at <= ?'),
+      staleLeases: this.db.prepare('DELETE FROM leases WHERE expires_at <= ?'),
       list: this.db.prepare(`SELECT e.key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
         e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags
         FROM entries e LEFT JOIN access a ON a.id = e.id WHERE @fn IS NULL OR e.fn = @fn
@@ -192,6 +197,7 @@ export class SqliteStore implements Store {
   }
 
   deleteExpired(now: number): { entries: number; blobs: string[] } {
+    this.stmt.staleLeases.run(now); // left by holders that crashed
     return this.deleteRows(this.stmt.expired.all(now) as { key: string; blob: string | null }[]);
   }
 
