@@ -57,6 +57,8 @@ interface CallState {
   remote: boolean;
   /** Cross-process single-flight, when the function both reads and writes (and its store shares leases). */
   flight: FlightPolicy | undefined;
+  /** The longest execution of the function in this process, in ms (-1: none yet): see `worthALease`. */
+  slowestMs: number;
 }
 
 /** An entry written or read this recently counts as just used: its access is not recorded again. */
@@ -135,7 +137,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     }
     let flight: Flight | undefined;
     // The store's leases are read at each call: a damaged store is replaced in place.
-    const leases = s.flight && s.parts.store.leases;
+    const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
       const poll = async (): Promise<Hit | undefined> => orUndefined(remote ? await lookupAsync(spot, s, key, true) : lookup(spot, s, key, true));
       const turn = await awaitTurn(leases, key, s.flight!, poll, error => spot.report({ kind: 'lease', fn: s.id, error }));
@@ -146,7 +148,8 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       if (s.limiter) await s.limiter.acquire(cost);
       const start = performance.now();
       const value = await fn.apply(self, args);
-      await (remote ? saveAsync : save)(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
+      const took = timed(s, start);
+      await (remote ? saveAsync : save)(spot, s, options, key, value, took, EntryFlag.async, digests);
       return value;
     } finally {
       await flight?.releaseAsync();
@@ -156,7 +159,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
   const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[]): unknown => {
     const spot = s.spot;
     let flight: Flight | undefined;
-    const leases = s.flight && s.parts.store.leases;
+    const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
       const turn = awaitTurnSync(leases, key, s.flight!, () => orUndefined(lookup(spot, s, key, true)),
         error => spot.report({ kind: 'lease', fn: s.id, error }));
@@ -172,11 +175,11 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const held = flight;
         flight = undefined;
         return track(spot.inflight, key, Promise.resolve(result).then(value => {
-          save(spot, s, options, key, value, performance.now() - start, EntryFlag.async, digests);
+          save(spot, s, options, key, value, timed(s, start), EntryFlag.async, digests);
           return value;
         }).finally(() => held?.release()));
       }
-      save(spot, s, options, key, result, performance.now() - start, 0, digests);
+      save(spot, s, options, key, result, timed(s, start), 0, digests);
       return result;
     } finally {
       flight?.release();
@@ -230,7 +233,29 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     counter: parts.store.counter(id),
     remote: typeof parts.store.getAsync === 'function',
     flight: policy && access.read && access.write && access.exec ? policy : undefined,
+    slowestMs: -1,
   };
+}
+
+/**
+ * Executions shorter than this are not worth coordinating: taking and giving back a lease costs about as much as
+ * computing again (two SQLite commits, or two round trips to Redis).
+ */
+const LEASE_WORTH_MS = 1;
+
+/**
+ * Whether this miss takes a lease: always for a function not yet run in this process, and for rate-limited ones
+ * (each execution is paid for); else only when one of its executions here took at least LEASE_WORTH_MS.
+ */
+function worthALease(s: CallState): boolean {
+  return s.flight !== undefined && (s.slowestMs < 0 || s.slowestMs >= LEASE_WORTH_MS || s.limiter !== undefined);
+}
+
+/** The time since `start`, recorded as the function's slowest execution when it is. */
+function timed(s: CallState, start: number): number {
+  const ms = performance.now() - start;
+  if (ms > s.slowestMs) s.slowestMs = ms;
+  return ms;
 }
 
 function methodId(method: Method | undefined, self: unknown): string | undefined {
