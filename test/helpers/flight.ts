@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { startNode, type NodeChild } from './node-child.js';
+
+const WORKER = fileURLToPath(new URL('../reliability/flight-worker.mjs', import.meta.url));
+
+export interface FlightReport {
+  executed: number[];
+  hits: number;
+  wrong: number[];
+}
+
+export interface Flight {
+  mode: 'sync' | 'async';
+  first?: number;
+  keys: number;
+  bodyMs: number;
+  leaseMs: number;
+  env?: Record<string, string>;
+  onLine?: (line: string) => void;
+}
+
+/** Starts a worker and resolves once it waits for the signal to begin. */
+export async function startWorker(dir: string, flight: Flight): Promise<NodeChild> {
+  let ready!: () => void;
+  const isReady = new Promise<void>(resolve => (ready = resolve));
+  const child = startNode(WORKER, {
+    args: [dir, flight.mode, String(flight.first ?? 0), String(flight.keys), String(flight.bodyMs), String(flight.leaseMs)],
+    env: flight.env,
+    timeoutMs: 120_000,
+    onLine: line => {
+      if (line === 'ready') ready();
+      flight.onLine?.(line);
+    },
+  });
+  await Promise.race([isReady, child.result]);
+  return child;
+}
+
+export async function reportOf(child: NodeChild): Promise<FlightReport> {
+  const result = await child.result;
+  expect(result.code, `a worker failed: ${result.stderr}`).toBe(0);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as FlightReport;
+}
+
+/** Runs the same keys in `processes` workers started together; returns their reports. */
+export async function raceFor(dir: string, processes: number, flight: Flight): Promise<FlightReport[]> {
+  const children = await Promise.all(Array.from({ length: processes }, () => startWorker(dir, flight)));
+  for (const child of children) child.process.stdin!.write('go\n');
+  return Promise.all(children.map(reportOf));
+}
+
+/** Every key's body ran exactly once across all processes, and every process got every right value. */
+export function expectEachOnce(reports: FlightReport[], keys: number, processes: number): void {
+  const executed = reports.flatMap(r => r.executed).sort((a, b) => a - b);
+  expect(reports.flatMap(r => r.wrong), 'calls with a wrong value').toEqual([]);
+  expect(executed).toEqual(Array.from({ length: keys }, (_, i) => i));
+  expect(reports.reduce((n, r) => n + r.hits, 0)).toBe(keys * processes - keys);
+}
