@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
+import type { LimitState } from '../limit/limit-state.js';
+import { SqliteLimitState } from '../limit/sqlite-limit-state.js';
 import { entryChecksum } from './checksum.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
 import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
@@ -35,6 +37,8 @@ export class SqliteStore implements Store {
   /** @internal */
   readonly db: BetterSqlite3.Database;
   readonly readonly: boolean;
+  /** Rate limits shared by the processes using this file; none read-only (a read-only spot limits in process). */
+  readonly limits: LimitState | undefined;
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
@@ -57,6 +61,7 @@ export class SqliteStore implements Store {
         migrate(this.db, file);
       }
       this.stmt = this.prepare();
+      this.limits = this.readonly ? undefined : new SqliteLimitState(this.db);
     } catch (error) {
       this.db.close();
       throw error;
