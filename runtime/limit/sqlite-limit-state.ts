@@ -3,7 +3,8 @@ import { waitFor, type Bucket, type LimitState } from './limit-state.js';
 
 /**
  * A stored tat further ahead than this is not trusted (a damaged row, or the wall clock set back): the bucket
- * starts again from now. Honest queues stay far below it (a call books at most a minute of its limit).
+ * starts again from now, so no call waits on it for hours. A call books at most a minute of its limit, so only a
+ * queue of well over a thousand waiting calls would reach it.
  */
 const HORIZON_MS = 24 * 60 * 60 * 1000;
 

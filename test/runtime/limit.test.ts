@@ -6,7 +6,7 @@ import { sleepSync } from '../../runtime/limit/sleep.js';
 
 const T = 1000; // emission interval at 60 per minute
 
-/** The waits of calls of these costs booked one after another at clock time `now` on one limit (0: nothing booked). */
+/** The waits of calls of these costs booked one after another on one limit (a zero cost books nothing). */
 function reserveAll(state: LimitState, gcra: Gcra, costs: number[]): number[] {
   return costs.map((cost) => {
     gcra.check(cost);
