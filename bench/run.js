@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,miss,scale,cold,key,compiled,keygen,vite,dev,run).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,32 @@ const TRIALS = [
           `${m.beautyspot.rounds} interleaved rounds × ${count(m.beautyspot.ops)} ops per driver, each into its own fresh file; value ${m.valueBytes.toFixed(0)} B.`,
         ]),
         targets: [target('miss', 'miss ≤ 2× raw INSERT', x, x <= 2, ratio(x))],
+      };
+    },
+  },
+
+  {
+    id: 'limit',
+    title: 'limit: one rate-limit acquisition that does not wait (acquireSync), shared through the spot\'s SQLite file vs in process',
+    file: 'limit.js',
+    steps: [{ key: 'limit', args: { rounds: 10, ops: 20_000 } }],
+    render(r, errors) {
+      const cols = [{ title: 'state', align: 'l' }, COLS.perOp, COLS.spread, { title: '× memory', align: 'r' }, COLS.target];
+      if (errors.limit) return { text: table(this.title, cols, [failedRow('limit', errors.limit, cols.length)]), targets: [] };
+      const m = r.limit;
+      const row = (name, v, base, goal = '') => [name, us(v.us), pct(v.spread), ratio(v.us / base.us), goal];
+      const sqlite = m['sqlite: rpm'].us;
+      return {
+        text: table(this.title, cols, [
+          row('MemoryLimitState: rpm (this process)', m['memory: rpm'], m['memory: rpm']),
+          row('MemoryLimitState: rpm + tpm', m['memory: rpm + tpm'], m['memory: rpm + tpm']),
+          row('SqliteLimitState: rpm (every process of the machine)', m['sqlite: rpm'], m['memory: rpm'], 'sqlite ≤ 50 µs'),
+          row('SqliteLimitState: rpm + tpm', m['sqlite: rpm + tpm'], m['memory: rpm + tpm']),
+        ], [
+          `one process, ${m['sqlite: rpm'].rounds} interleaved rounds × ${count(m['sqlite: rpm'].ops)} acquisitions; the SQLite rows go through the spot's ` +
+            'limiters on its own file (WAL, synchronous=NORMAL): one BEGIN IMMEDIATE, one upsert per bucket, COMMIT.',
+        ]),
+        targets: [target('limit', 'shared acquisition (SQLite, no wait) ≤ 50 µs', sqlite, sqlite <= 50, us(sqlite))],
       };
     },
   },

@@ -22,6 +22,8 @@ export type { Store, StoredValue, EntryRecord, EntryInfo, StoreTotals, SizeLimit
 export { SqliteStore } from './store/sqlite-store.js';
 export type { BlobStore } from './blobs/blob-store.js';
 export { FsBlobs } from './blobs/fs-blobs.js';
-export { RateLimiter, type LimitOptions } from './limit/gcra.js';
+export { RateLimiter, type LimitOptions, type RateLimiterSetup } from './limit/gcra.js';
+export type { LimitState, Bucket } from './limit/limit-state.js';
+export { MemoryLimitState } from './limit/memory-limit-state.js';
 
 export { BeautyspotError, CacheMissError, UnkeyableValueError, UnencodableValueError, CorruptEntryError } from './errors.js';

@@ -1,25 +1,24 @@
 import { checkOptionNames } from '../option-names.js';
+import type { Bucket, LimitState } from './limit-state.js';
+import { MemoryLimitState } from './memory-limit-state.js';
 import { sleep, sleepSync } from './sleep.js';
 
 /**
- * Generic cell rate algorithm, virtual-scheduling form: `perMinute` units a minute, `burst` of
- * which may pass back-to-back. Callers pay before they run: reserve() books the units at once
- * and returns how long to wait before starting.
+ * One GCRA limit, generic cell rate algorithm in its virtual-scheduling form: `perMinute` units a minute, `burst`
+ * of which may pass back-to-back. It keeps no state: calls book its bucket on a LimitState (limit-state.ts).
  */
 export class Gcra {
   /** Emission interval: ms per unit. */
   readonly interval: number;
-  /** Theoretical arrival time. Idle time does not bank: a reservation starts no earlier than now. */
-  private tat = -Infinity;
 
-  constructor(readonly perMinute: number, readonly burst = 1) {
+  constructor(readonly id: string, readonly perMinute: number, readonly burst = 1) {
     // Validate arguments
     checkNumber('perMinute', perMinute, false);
     checkNumber('burst', burst, true);
     this.interval = 60_000 / perMinute;
   }
 
-  /** Throws the RangeError that reserve(cost) would throw, without reserving anything. */
+  /** Throws a RangeError for a cost this limit could never pass (or not a cost at all). */
   check(cost: number): void {
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
       throw new RangeError(`[beautyspot] a call's cost must be a finite number >= 0, got ${String(cost)}.`);
@@ -32,12 +31,9 @@ export class Gcra {
     }
   }
 
-  /** Books `cost` units at clock time `now` (ms); returns the wait in ms before the call may start. */
-  reserve(cost: number, now: number): number {
-    this.check(cost);
-    if (cost === 0) return 0;
-    this.tat = Math.max(this.tat, now) + cost * this.interval;
-    return Math.max(0, this.tat - Math.max(this.burst, cost) * this.interval - now);
+  /** The booking of `cost` units (> 0) on this limit. */
+  bucket(cost: number): Bucket {
+    return { id: this.id, interval: this.interval, burst: this.burst, cost };
   }
 }
 
@@ -53,38 +49,56 @@ export interface LimitOptions {
   burstTokens?: number;
 }
 
-/** Enforces LimitOptions in process: every call reserves on the rpm and tpm limits together. */
+/** Where a RateLimiter books. */
+export interface RateLimiterSetup {
+  /** Names its buckets in the state (`<name>/rpm`, `<name>/tpm`); limiters sharing a state and a name share the limit. Default "default". */
+  name?: string;
+  /** Default: a MemoryLimitState of its own (this process, monotonic clock). */
+  state?: LimitState;
+}
+
+/** Enforces LimitOptions: every call books the rpm and tpm limits together, on the limiter's state. */
 export class RateLimiter {
   private readonly rpm?: Gcra;
   private readonly tpm?: Gcra;
-  private readonly now: () => number;
+  private readonly state: LimitState;
 
-  constructor(options: LimitOptions, clock: { now?: () => number } = {}) {
+  constructor(options: LimitOptions, setup: RateLimiterSetup = {}) {
     // Validate arguments
     checkOptions(options);
-    if (options.rpm !== undefined) this.rpm = new Gcra(options.rpm, options.burst ?? 1);
-    if (options.tpm !== undefined) this.tpm = new Gcra(options.tpm, options.burstTokens ?? 0);
-    this.now = clock.now ?? (() => performance.now());
+    const name = setup.name ?? 'default';
+    if (options.rpm !== undefined) this.rpm = new Gcra(`${name}/rpm`, options.rpm, options.burst ?? 1);
+    if (options.tpm !== undefined) this.tpm = new Gcra(`${name}/tpm`, options.tpm, options.burstTokens ?? 0);
+    this.state = setup.state ?? new MemoryLimitState();
   }
 
   /** Books one request of `cost` tokens (cost is ignored without tpm); returns the wait in ms. */
   reserve(cost: number): number {
-    // Check both limits before booking either, so a RangeError books nothing.
-    this.rpm?.check(1);
-    this.tpm?.check(cost);
-    const now = this.now();
-    return Math.max(this.rpm?.reserve(1, now) ?? 0, this.tpm?.reserve(cost, now) ?? 0);
+    const buckets = this.buckets(cost);
+    return buckets.length === 0 ? 0 : this.state.reserve(buckets);
   }
 
-  /** Books the call, then resolves once it may start. */
+  /** Books the call (through the state's async form when it has one), then resolves once it may start. */
   async acquire(cost: number): Promise<void> {
-    const wait = this.reserve(cost);
+    const buckets = this.buckets(cost);
+    if (buckets.length === 0) return;
+    const wait = this.state.reserveAsync ? await this.state.reserveAsync(buckets) : this.state.reserve(buckets);
     if (wait > 0) await sleep(wait);
   }
 
   /** Books the call, then blocks the thread until it may start. */
   acquireSync(cost: number): void {
     sleepSync(this.reserve(cost));
+  }
+
+  /** What a call of `cost` books. Both limits are checked first, so a RangeError books nothing. */
+  private buckets(cost: number): Bucket[] {
+    this.rpm?.check(1);
+    this.tpm?.check(cost);
+    const buckets: Bucket[] = [];
+    if (this.rpm) buckets.push(this.rpm.bucket(1));
+    if (this.tpm && cost > 0) buckets.push(this.tpm.bucket(cost));
+    return buckets;
   }
 }
 

@@ -21,3 +21,13 @@ export interface LimitState {
   /** Async form, for state kept over a network; async callers use it when present. */
   reserveAsync?(buckets: Bucket[]): Promise<number>;
 }
+
+/** A bucket's theoretical arrival time after booking it at `now`; `tat` undefined: never booked. */
+export function bookedTat(tat: number | undefined, bucket: Bucket, now: number): number {
+  return Math.max(tat ?? now, now) + bucket.cost * bucket.interval;
+}
+
+/** How long a call whose booking moved the bucket to `tat` waits, in ms. */
+export function waitFor(tat: number, bucket: Bucket, now: number): number {
+  return Math.max(0, tat - Math.max(bucket.burst, bucket.cost) * bucket.interval - now);
+}

@@ -9,9 +9,13 @@ import type { Store } from '../store/store.js';
 
 /** What went wrong off the caller's path: the caller still got its result (or a recompute). */
 export interface SpotErrorEvent {
-  /** `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file). */
-  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'lease';
-  /** The function id ('' for `open`). */
+  /**
+   * `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file).
+   * `limit`: the rate-limit state shared with other processes failed; the call was limited in this process only.
+   * `lease`: single-flight leases failed; the call computed without waiting for other processes.
+   */
+  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease';
+  /** The function id ('' for `open` and `limit`). */
   fn: string;
   error: unknown;
 }
@@ -48,7 +52,7 @@ export interface SpotOptions {
    * computing themselves.
    */
   singleFlight?: boolean | { lease?: Duration; wait?: Duration };
-  /** Called when a read, decode, encode, write or eviction fails; a warning is logged as well. */
+  /** Called when a read, decode, encode, write, eviction, lease or the shared rate-limit state fails; a warning is logged as well. */
   onError?: (event: SpotErrorEvent) => void;
 }
 
@@ -86,6 +90,11 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
   expect(options.dir === undefined || (typeof options.dir === 'string' && options.dir !== ''), 'dir', 'a directory path');
   for (const name of ['store', 'blobs', 'codec'] as const) expect(options[name] === undefined || isObject(options[name]), name, 'an object');
   expect(options.limits === undefined || isObject(options.limits), 'limits', 'an object of named limits');
+  if (options.limit !== undefined && options.limits?.default !== undefined) {
+    // Both would book the buckets "<spot>/default/…" of a shared limit state.
+    throw new TypeError('[beautyspot] spot options "limit" and "limits.default" name the same limit; ' +
+      'give the named limit another name, or drop one of them.');
+  }
   expect(options.summary === undefined || typeof options.summary === 'boolean', 'summary', 'true or false');
   const flight = options.singleFlight;
   expect(flight === undefined || typeof flight === 'boolean' || (isObject(flight) && Object.keys(flight).every(k => k === 'lease' || k === 'wait')),

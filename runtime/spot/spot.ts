@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import { FsBlobs } from '../blobs/fs-blobs.js';
 import type { Codec } from '../codec/codec.js';
 import { defaultCodec } from '../codec/default-codec.js';
+import { FallbackLimitState } from '../limit/fallback-limit-state.js';
 import { RateLimiter } from '../limit/gcra.js';
 import { messageOf } from '../errors.js';
 import { warnOnce } from '../log.js';
@@ -44,8 +45,10 @@ export class Spot {
   constructor(readonly name: string, private readonly options: SpotOptions = {}) {
     validateSpotName(name);
     this.settings = resolveSpotOptions(options);
+    // Chosen at each booking: the store's shared state when it has one (store.limits), else this process.
+    const state = new FallbackLimitState(() => this.parts().store.limits, error => this.report({ kind: 'limit', fn: '', error }));
     for (const [limitName, limit] of Object.entries({ ...options.limits, ...(options.limit ? { '': options.limit } : {}) })) {
-      this.limiters.set(limitName, new RateLimiter(limit));
+      this.limiters.set(limitName, new RateLimiter(limit, { name: `${name}/${limitName || 'default'}`, state }));
     }
   }
 
@@ -159,8 +162,9 @@ export class Spot {
   report(event: SpotErrorEvent): void {
     this.session.errors++;
     const message = messageOf(event.error);
-    warnOnce(event.kind === 'open'
-      ? `[beautyspot] spot "${this.name}": ${message}`
+    warnOnce(event.kind === 'open' ? `[beautyspot] spot "${this.name}": ${message}`
+      : event.kind === 'limit' ? `[beautyspot] spot "${this.name}": the rate-limit state shared with other processes failed ` +
+        `(${message}); calls are limited in this process alone until it works again.`
       : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ${CONSEQUENCE[event.kind]}`);
     this.options.onError?.(event);
     if (event.kind !== 'open') this.replaceDamagedStore(event.error);
@@ -218,7 +222,7 @@ export class Spot {
 }
 
 /** What a failure off the caller's path meant for the call, in its warning. */
-const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open'>, string> = {
+const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit'>, string> = {
   read: 'treated as a miss and recomputed.',
   decode: 'treated as a miss and recomputed.',
   encode: 'the result was returned but not cached.',

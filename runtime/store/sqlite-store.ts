@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
+import type { LimitState } from '../limit/limit-state.js';
+import { SqliteLimitState } from '../limit/sqlite-limit-state.js';
 import { entryChecksum } from './checksum.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
@@ -38,6 +40,8 @@ export class SqliteStore implements Store {
   readonly readonly: boolean;
   /** Single-flight leases shared by the processes using this file (none on a read-only store: it never computes for others). */
   readonly leases: SqliteLeases | undefined;
+  /** Rate limits shared by the processes using this file; none read-only (a read-only spot limits in process). */
+  readonly limits: LimitState | undefined;
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
@@ -61,6 +65,7 @@ export class SqliteStore implements Store {
       }
       this.stmt = this.prepare();
       this.leases = this.readonly ? undefined : new SqliteLeases(this.db);
+      this.limits = this.readonly ? undefined : new SqliteLimitState(this.db);
     } catch (error) {
       this.db.close();
       throw error;

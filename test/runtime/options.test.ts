@@ -174,14 +174,21 @@ describe('rate limits', () => {
   });
 
   it('async hits never consume the limit either', async () => {
-    const reserve = vi.spyOn(RateLimiter.prototype, 'reserve');
+    const acquire = vi.spyOn(RateLimiter.prototype, 'acquire');
     const spot = tempSpot({ limit: { rpm: 600_000 } });
     let runs = 0;
     const f = spot.mark(async (x: number) => x * 10 + ++runs, { name: 'f' });
     for (const x of [1, 2, 3]) expect(await f(x)).toBe(x * 10 + x);
     for (let i = 0; i < 50; i++) expect(await f(i % 3 + 1)).toBe((i % 3 + 1) * 11);
     expect(runs).toBe(3);
-    expect(reserve).toHaveBeenCalledTimes(3);
+    expect(acquire).toHaveBeenCalledTimes(3);
+  });
+
+  it('refuses a spot whose limit and limits.default would share one limit state', () => {
+    expect(() => new Spot('both', { limit: { rpm: 60 }, limits: { default: { rpm: 6 } } })).toThrow(TypeError);
+    expect(() => new Spot('both', { limit: { rpm: 60 }, limits: { default: { rpm: 6 } } }))
+      .toThrow('[beautyspot] spot options "limit" and "limits.default" name the same limit; give the named limit another name, or drop one of them.');
+    expect(() => new Spot('one', { limits: { default: { rpm: 6 } } })).not.toThrow();
   });
 
   it('limit: false opts a function out of the spot limit', () => {
