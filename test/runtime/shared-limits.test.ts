@@ -149,16 +149,17 @@ describe('a spot\'s limits', () => {
     expect(f(21)).toBe(42);
     // The in-process state now holds that booking: the next call would wait a second.
     expect(limiterOf(spot).reserve(1)).toBeGreaterThan(T / 2);
-    // The lock fails the entry's write too (reported as such); the result was returned all the same.
-    expect(events.map(e => [e.kind, e.fn, (e.error as { code?: string }).code]))
-      .toEqual([['limit', '', 'SQLITE_BUSY'], ['write', 'f', 'SQLITE_BUSY'], ['limit', '', 'SQLITE_BUSY']]);
+    // The lock fails the single-flight lease and the entry's write too (reported as such); the result was
+    // returned all the same.
+    expect(events.map(e => [e.kind, e.fn, (e.error as { code?: string }).code])).toEqual([['lease', 'f', 'SQLITE_BUSY'],
+      ['limit', '', 'SQLITE_BUSY'], ['write', 'f', 'SQLITE_BUSY'], ['limit', '', 'SQLITE_BUSY']]);
     expect(warn.mock.calls.filter(([line]) => String(line).includes('rate-limit'))).toEqual([[
       '[beautyspot] spot "locked": the rate-limit state shared with other processes failed ' +
       '(database is locked); calls are limited in this process alone until it works again.']]);
     other.exec('ROLLBACK');
     expect(limiterOf(spot).reserve(1)).toBe(0);
     expect(tatOf(file, 'locked/default/rpm')).toEqual(expect.any(Number));
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(4);
   });
 
   it('move a file found damaged by a booking aside, like any other damage, and book in the fresh one', () => {
