@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { BeautyspotError, RemoteTimeoutError } from '../errors.js';
+import { BeautyspotError, CorruptEntryError, RemoteTimeoutError } from '../errors.js';
 import { warnOnce } from '../log.js';
 import { Answer, Cell, CELLS, WorkerState, type BridgeWorkerData, type ErrorInfo, type Reply, type Request } from './bridge-protocol.js';
 
@@ -244,8 +244,11 @@ function stopped(link: Link): boolean {
   return link.exited || Atomics.load(link.cell, Cell.state) >= WorkerState.failed;
 }
 
+/** The runtime's own errors that callers tell apart by class: a damaged entry is a miss, not an outage. */
+const KNOWN: Record<string, new (message: string) => Error> = { CorruptEntryError, RemoteTimeoutError };
+
 function remoteError(info: ErrorInfo): Error {
-  const error = new Error(info.message) as Error & { code?: unknown };
+  const error = new (KNOWN[info.name] ?? Error)(info.message) as Error & { code?: unknown };
   error.name = info.name;
   if (info.code !== undefined) error.code = info.code;
   if (info.stack !== undefined) error.stack = info.stack;

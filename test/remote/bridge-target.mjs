@@ -65,5 +65,13 @@ export async function sqliteStore(file) {
     async close() {
       store.close();
     },
+    /** Damages the stored value of `key` (its checksum no longer matches). */
+    async damage(key) {
+      store.db.prepare('UPDATE entries SET value = ? WHERE key = ?').run(Buffer.from('tampered'), key);
+    },
+    /** Blocks this thread for `ms`, like a server that stopped answering. */
+    async freeze(ms) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    },
   };
 }
