@@ -42,3 +42,8 @@ export class UnencodableValueError extends BeautyspotError {
 export class CorruptEntryError extends BeautyspotError {
   override name = 'CorruptEntryError';
 }
+
+/** A remote store or blob store that did not answer in time; the call path treats it as an unreachable remote. */
+export class RemoteTimeoutError extends BeautyspotError {
+  override name = 'RemoteTimeoutError';
+}
