@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { CorruptEntryError } from '../errors.js';
 import { entryChecksum } from '../store/checksum.js';
 import { EntryFlag, type EntryRecord, type StoredValue } from '../store/store.js';
@@ -9,8 +10,9 @@ import { EntryFlag, type EntryRecord, type StoredValue } from '../store/store.js
  * u8 version (1) | u8 flags | f64 createdAt | f64 expiresAt (NaN = never) | f64 computeMs | u32 checksum
  * | u16 refLength | ref (ASCII, the blob reference; empty when inline) | value bytes (empty for a blob entry)
  * ```
- * The checksum is `entryChecksum(key, flags, expiresAt, value or ref)`, seeded with the key looked up, so a
- * record under another key's name is damage too.
+ * The checksum is `entryChecksum(key, flags, expiresAt, value or ref)`, seeded with the key looked up (so a
+ * record under another key's name is damage too), continued over the header's three numbers (bytes 2–25), so a
+ * damaged creation or compute time is caught as well.
  */
 const VERSION = 1;
 const HEADER = 32;
@@ -31,8 +33,8 @@ export function encodeRecord(entry: EntryRecord): Buffer {
   bytes.writeDoubleLE(entry.createdAt, 2);
   bytes.writeDoubleLE(entry.expiresAt ?? NaN, 10);
   bytes.writeDoubleLE(entry.computeMs, 18);
-  bytes.writeUInt32LE(entryChecksum(entry.key, flags, entry.expiresAt, entry.blob ?? value), 26);
   bytes.writeUInt16LE(refLength, 30);
+  bytes.writeUInt32LE(checksum(bytes, entryChecksum(entry.key, flags, entry.expiresAt, entry.blob ?? value)), 26);
   bytes.write(ref, HEADER, 'latin1');
   bytes.set(value, HEADER + refLength);
   return bytes;
@@ -51,8 +53,12 @@ export function decodeRecord(key: string, bytes: Buffer): StoredValue {
   const blob = isBlob ? bytes.toString('latin1', HEADER, HEADER + refLength) : null;
   const value = isBlob ? null : bytes.subarray(HEADER);
   const expiresAt = Number.isNaN(expiry) ? null : expiry;
-  if (entryChecksum(key, flags, expiresAt, blob ?? value!) !== bytes.readUInt32LE(26)) throw damaged(key);
+  if (checksum(bytes, entryChecksum(key, flags, expiresAt, blob ?? value!)) !== bytes.readUInt32LE(26)) throw damaged(key);
   return { id: 0, createdAt, value, blob, expiresAt, computeMs, flags };
+}
+
+function checksum(record: Buffer, entry: number): number {
+  return crc32(record.subarray(2, 26), entry);
 }
 
 function damaged(key: string): CorruptEntryError {
