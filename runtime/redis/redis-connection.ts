@@ -25,7 +25,10 @@ function loadRedis(): typeof Redis {
   }
 }
 
-const NOOP = (): void => {};
+interface Pending {
+  deadline: number;
+  reject(error: unknown): void;
+}
 const MAX_BACKOFF_MS = 2000;
 
 /**
@@ -39,27 +42,33 @@ export class RedisConnection {
   private send_: ((key: string, args: RedisArg[]) => Promise<unknown>) | undefined;
   private firstConnect: Promise<void> | undefined;
   private connected = false;
-  private pending = 0;
+  /** Commands sent and not yet answered; the watchdog fails those past their deadline. */
+  private readonly pending = new Set<Pending>();
   private retries = 0;
-  private keepAlive: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastError: unknown;
 
   constructor(readonly target: RedisTarget, private readonly connectTimeoutMs: number, private readonly commandTimeoutMs: number) {}
 
-  /** Sends one command, routed by `key` on a cluster; every failure is a `RedisUnavailableError` or Redis's own error reply. */
+  /**
+   * Sends one command, routed by `key` on a cluster. Every failure is a `RedisUnavailableError` or Redis's own error
+   * reply, and every command settles within commandTimeoutMs (plus connectTimeoutMs while the first connection is
+   * made): node-redis's own timeout stops only at the socket write, not at the reply.
+   */
   send(key: string, args: RedisArg[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new RedisUnavailableError(this.target.redacted, 'the store was closed'));
     if (this.send_ === undefined) this.open();
-    this.hold();
-    const reply = this.firstConnect ? this.firstConnect.then(() => this.send_!(key, args)) : this.send_!(key, args);
-    return reply.then(value => {
-      this.release();
-      return value;
-    }, error => {
-      this.release();
-      throw this.unavailable(error);
+    return new Promise((resolve, reject) => {
+      const waiting = this.firstConnect;
+      const command: Pending = { deadline: performance.now() + this.commandTimeoutMs + (waiting ? this.connectTimeoutMs : 0), reject };
+      this.hold(command);
+      (waiting ? waiting.then(() => this.send_!(key, args)) : this.send_!(key, args)).then(value => {
+        if (this.release(command)) resolve(value);
+      }, error => {
+        if (this.release(command)) reject(this.unavailable(error));
+      });
     });
   }
 
@@ -67,8 +76,8 @@ export class RedisConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
-    clearInterval(this.keepAlive);
     this.commander?.destroy();
+    this.expire(Infinity);
   }
 
   private open(): void {
@@ -77,7 +86,8 @@ export class RedisConnection {
     // Reconnection is ours (below): node-redis waits between attempts on a ref'd timer, which would keep an
     // idle process alive while the server is down.
     const socket = { connectTimeout: this.connectTimeoutMs, reconnectStrategy: false as const };
-    this.keepAlive = setInterval(NOOP, 2 ** 30).unref();
+    // The watchdog is ref'd only while commands are pending: it is what keeps the process alive for a reply.
+    this.watchdog = setInterval(() => this.expire(performance.now()), Math.max(10, this.commandTimeoutMs / 4)).unref();
     if (this.target.mode === 'single') {
       const client = redis.createClient({ url: this.target.nodes[0], socket, RESP: 2, disableOfflineQueue: true, commandOptions });
       client.unref();
@@ -112,18 +122,14 @@ export class RedisConnection {
 
   /** The first connection, waited for at most connectTimeoutMs; a failure there is the waiting commands' failure. */
   private connectBounded(): Promise<void> {
-    this.hold();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`no connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs).unref();
     });
     const attempt = this.attempt();
     return Promise.race([attempt.then(() => {
       if (!this.connected) throw this.lastError ?? new Error('the connection failed');
-    }), timeout]).finally(() => {
-      clearTimeout(timer);
-      this.release();
-    });
+    }), timeout]).finally(() => clearTimeout(timer));
   }
 
   private attempt(): Promise<void> {
@@ -146,12 +152,25 @@ export class RedisConnection {
     }, delay).unref();
   }
 
-  private hold(): void {
-    if (this.pending++ === 0) this.keepAlive?.ref();
+  private hold(command: Pending): void {
+    if (this.pending.size === 0) this.watchdog?.ref();
+    this.pending.add(command);
   }
 
-  private release(): void {
-    if (--this.pending === 0) this.keepAlive?.unref();
+  /** False when the watchdog already failed the command. */
+  private release(command: Pending): boolean {
+    if (!this.pending.delete(command)) return false;
+    if (this.pending.size === 0) this.watchdog?.unref();
+    return true;
+  }
+
+  private expire(now: number): void {
+    for (const command of this.pending) {
+      if (command.deadline > now) continue;
+      this.release(command);
+      command.reject(new RedisUnavailableError(this.target.redacted, this.closed ? 'the store was closed' : `no reply within ${this.commandTimeoutMs} ms`));
+    }
+    if (this.closed && this.pending.size === 0) clearInterval(this.watchdog);
   }
 
   private unavailable(error: unknown): unknown {

@@ -16,6 +16,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port (after stop or kill). */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that holds its connections and answers nothing. */
+  pause(): void;
+  resume(): void;
 }
 
 export interface RedisCluster {
@@ -97,11 +100,14 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: async () => {
+      child.kill('SIGCONT');
       await ended(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
     kill: () => ended(child, 'SIGKILL'),
     restart: start,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
   };
 }
 
