@@ -82,7 +82,8 @@ export class RedisConnection {
 
   private open(): void {
     const redis = loadRedis();
-    const commandOptions = { timeout: this.commandTimeoutMs, typeMapping: { [redis.RESP_TYPES.BLOB_STRING]: Buffer } };
+    // No node-redis timeout: it ends at the socket write (the watchdog bounds the reply) and costs a timer per command.
+    const commandOptions = { timeout: undefined, typeMapping: { [redis.RESP_TYPES.BLOB_STRING]: Buffer } };
     // Reconnection is ours (below): node-redis waits between attempts on a ref'd timer, which would keep an
     // idle process alive while the server is down.
     const socket = { connectTimeout: this.connectTimeoutMs, reconnectStrategy: false as const };

@@ -5,7 +5,10 @@ import { pendingCounter, type EntryInfo, type EntryRecord, type HitCounter, type
 import { decodeRecord } from './record.js';
 import { createRedisCore, resolveRedisOptions, type HitCounts, type RedisCore, type RedisStoreOptions, type ResolvedRedisOptions } from './redis-core.js';
 
-/** What a sync call may take beyond its Redis commands: the bridge's worker starting (once) and the hop. */
+/**
+ * What a sync call may take beyond its commands' own bound: the hop to the worker, and the watchdog's tick (a
+ * quarter of the command timeout) before the worker's own failure arrives. The bridge adds the worker's start.
+ */
 const BRIDGE_MS = 1000;
 /** Tool calls (list, totals, clear, blobInUse) walk indexes in many round trips. */
 const TOOL_MS = 30_000;
