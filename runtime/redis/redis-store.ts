@@ -137,7 +137,7 @@ export class RedisStore implements Store {
   }
 }
 
-/** The store a URL names (the environment form, e.g. `BEAUTYSPOT_REDIS_URL`); `?prefix=` sets the key prefix. */
+/** The store a URL names, with the default timeouts (for a URL taken from the environment); `?prefix=` sets the key prefix. */
 export function redisStoreFromUrl(url: string): RedisStore {
   return new RedisStore({ url });
 }
