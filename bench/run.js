@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,redis,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,44 @@ const TRIALS = [
       else rows.push([`entry checksum of a ${r.checksum.valueBytes}-byte inline value`, us(r.checksum.checksum.us), pct(r.checksum.checksum.spread), '', '(part of every inline hit)']);
       return { text: table(this.title, cols, rows, [
         'blob: one process, interleaved rounds, the same blob file; its SHA-256 is checked on the first read and whenever the file changes.',
+      ]), targets };
+    },
+  },
+
+  {
+    id: 'redis',
+    title: 'redis: RedisStore hits (one GET of a ~140-byte record) on a local redis-server the trial starts',
+    file: 'redis.js',
+    steps: [
+      { key: 'async', args: { driver: 'async', rounds: 10, ops: 500 } },
+      { key: 'sync', args: { driver: 'sync', rounds: 10, ops: 2_000 } },
+    ],
+    render(r, errors) {
+      const cols = [COLS.name, COLS.perOp, COLS.spread, { title: 'ratio', align: 'r' }, COLS.target];
+      const rows = [];
+      const targets = [];
+      if (errors.async) rows.push(failedRow('async', errors.async, cols.length));
+      else {
+        const m = r.async;
+        const many = m[`concurrent${m.concurrency}`];
+        const x = m.async.us / m.raw.us;
+        const y = many.us / m.async.us;
+        rows.push(['floor: raw GET of the record, same client', us(m.raw.us), pct(m.raw.spread), ratio(1), '']);
+        rows.push(['getAsync: GET + verify + decode the record', us(m.async.us), pct(m.async.spread), `${ratio(x)} raw`, 'async hit ≤ 1.3× raw GET']);
+        rows.push([`${m.concurrency} concurrent getAsync (per batch)`, us(many.us), pct(many.spread), `${ratio(y)} one`, `${m.concurrency} hits ≤ 3× one`]);
+        targets.push(target('redis', 'async hit ≤ 1.3× a raw GET on the same client', x, x <= 1.3, ratio(x)));
+        targets.push(target('redis', `${m.concurrency} concurrent async hits ≤ 3× one`, y, y <= 3, ratio(y)));
+      }
+      if (errors.sync) rows.push(failedRow('sync (bridge)', errors.sync, cols.length));
+      else {
+        const m = r.sync;
+        const z = m.sync.us / m.async.us;
+        rows.push(['get (sync, through the worker bridge)', us(m.sync.us), pct(m.sync.spread), `${ratio(z)} async`, 'sync hit ≤ 2× async']);
+        targets.push(target('redis', 'sync hit (bridge) ≤ 2× async hit', z, z <= 2, ratio(z)));
+      }
+      return { text: table(this.title, cols, rows, [
+        'µs/op: median over rounds of sequential awaited calls on one key (a batch counts as one op); the raw GET and getAsync interleaved in one process.',
+        'sync vs async: another process on its own server; the async rounds are measured there again so the ratio is within one process.',
       ]), targets };
     },
   },

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { RedisArg, RedisConnection } from './redis-connection.js';
+
+/** A Lua script of ours, sent by its SHA-1 (EVALSHA) and once in full when the server does not know it yet. */
+export class RedisScript {
+  private sha: string | undefined;
+
+  constructor(readonly source: string) {}
+
+  run(connection: RedisConnection, keys: string[], args: RedisArg[]): Promise<unknown> {
+    this.sha ??= createHash('sha1').update(this.source).digest('hex');
+    const tail = [String(keys.length), ...keys, ...args];
+    return connection.send(keys[0]!, ['EVALSHA', this.sha, ...tail]).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return connection.send(keys[0]!, ['EVAL', this.source, ...tail]);
+    });
+  }
+}
+
+/** KEYS: entry, metadata. ARGV: record, expiry (epoch ms, '' = never), then the metadata's field/value pairs. */
+export const PUT = new RedisScript(`
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+if ARGV[2] ~= '' then
+  redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+  redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+end
+return 1`);
+
+/** KEYS: lease. ARGV: owner, ms. Ours when free or already ours (then extended). */
+export const ACQUIRE = new RedisScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`);
+
+/** KEYS: lease. ARGV: owner, ms. Extends the lease only while it is still ours. */
+export const RENEW = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`);
+
+/** KEYS: lease. ARGV: owner. Deletes the lease only when it is ours. */
+export const RELEASE = new RedisScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`);
+
+/**
+ * KEYS: the buckets of one call (one hash tag). ARGV: interval, burst, cost per bucket. GCRA on the server's clock,
+ * all buckets booked together; each bucket's tat expires once it is in the past (an absent bucket is a fresh one).
+ * Returns the wait in ms as a decimal string.
+ */
+export const RESERVE = new RedisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local wait = 0
+local tats = {}
+for i = 1, #KEYS do
+  local interval, burst, cost = tonumber(ARGV[i * 3 - 2]), tonumber(ARGV[i * 3 - 1]), tonumber(ARGV[i * 3])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '')
+  if tat == nil or tat < now then tat = now end
+  tat = tat + cost * interval
+  tats[i] = tat
+  wait = math.max(wait, tat - math.max(burst, cost) * interval - now)
+end
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], string.format('%.17g', tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
+end
+return string.format('%.17g', wait)`);

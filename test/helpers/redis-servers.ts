@@ -1,0 +1,140 @@
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** SIGKILLs the server. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (after stop or kill). */
+  restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that holds its connections and answers nothing. */
+  pause(): void;
+  resume(): void;
+}
+
+export interface RedisCluster {
+  url: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/** Why Redis tests cannot run here, or undefined when redis-server and redis-cli are installed. */
+export function redisMissing(): string | undefined {
+  for (const tool of ['redis-server', 'redis-cli']) {
+    if (spawnSync(tool, ['--version']).error) return `${tool} is not installed (apt-get install redis-server)`;
+  }
+  return undefined;
+}
+
+/** Skip locally with a printed reason; in CI a missing server is a failure. */
+export function requireRedis(suite: string): boolean {
+  const missing = redisMissing();
+  if (!missing) return true;
+  if (process.env.CI) throw new Error(`[${suite}] this test needs Redis: ${missing}`);
+  console.warn(`[${suite}] skipped: ${missing}`);
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function ping(port: number, ready: (out: string) => boolean, command: string[] = ['PING']): Promise<boolean> {
+  try {
+    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command], { timeout: 2000 });
+    return ready(stdout);
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`redis test server: ${what} did not happen within ${timeoutMs} ms`);
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+function spawnServer(port: number, dir: string, extra: string[]): ChildProcess {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--dir', dir, ...extra], { stdio: 'ignore' });
+  child.on('error', () => {});
+  return child;
+}
+
+async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise(resolve => child.once('exit', resolve));
+  child.kill(signal);
+  await done;
+}
+
+/** A fresh redis-server on a free loopback port with its own temp dir; ready when PING answers. */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-'));
+  let child: ChildProcess;
+  const start = async (): Promise<void> => {
+    child = spawnServer(port, dir, []);
+    await waitFor(`PING on port ${port}`, () => ping(port, out => out.includes('PONG')));
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      child.kill('SIGCONT');
+      await ended(child, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => ended(child, 'SIGKILL'),
+    restart: start,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+  };
+}
+
+/** Three masters joined by `redis-cli --cluster create`; ready when CLUSTER INFO says cluster_state:ok. */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-cluster-'));
+  const children = ports.map(port => {
+    const nodeDir = join(dir, String(port));
+    mkdirSync(nodeDir);
+    return spawnServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'),
+      '--cluster-node-timeout', '2000']);
+  });
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(child => ended(child, 'SIGTERM')));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(port, out => out.includes('PONG')));
+    await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 });
+    for (const port of ports) {
+      await waitFor(`cluster_state:ok on port ${port}`, () => ping(port, out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis+cluster://${ports.map(p => `127.0.0.1:${p}`).join(',')}`, ports, stop };
+}

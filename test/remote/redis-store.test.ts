@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CorruptEntryError } from '../../runtime/errors.js';
+import { createRedisCore, resolveRedisOptions, type RedisCore } from '../../runtime/redis/redis-core.js';
+import type { EntryRecord } from '../../runtime/store/store.js';
+import { requireRedis, startRedis, startRedisCluster } from '../helpers/redis-servers.js';
+
+const available = requireRedis('redis-store');
+
+const entry = (key: string, over: Partial<EntryRecord> = {}): EntryRecord => ({
+  key, fn: 'fn-a', size: 3, args: [['x', 'abc']], tags: ['t'], createdAt: Date.now(), expiresAt: null, computeMs: 40,
+  flags: 0, value: new Uint8Array([1, 2, 3]), blob: null, ...over,
+});
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe.runIf(available).each([
+  ['one server', startRedis],
+  ['a cluster of three masters', startRedisCluster],
+] as const)('RedisStore protocol on %s', (_name, start) => {
+  let server: { url: string; stop(): Promise<void> };
+  const cores: RedisCore[] = [];
+  /** A core on its own prefix, so tests never see each other's keys. */
+  const core = (prefix = `t${randomUUID().slice(0, 8)}:`): RedisCore => {
+    const c = createRedisCore(resolveRedisOptions({ url: server.url, prefix }));
+    cores.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    server = await start();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of cores) c.close();
+    await server?.stop();
+  });
+
+  it('stores and reads inline and blob entries, one record each', async () => {
+    const c = core();
+    await c.put(entry('k-inline', { flags: 1 }));
+    await c.put(entry('k-blob', { value: null, blob: 'f'.repeat(64), size: 200_000 }));
+    const inline = await c.get('k-inline');
+    expect(Buffer.from(inline!.value!)).toEqual(Buffer.from([1, 2, 3]));
+    expect(inline!.flags).toBe(1);
+    const blob = await c.get('k-blob');
+    expect(blob).toMatchObject({ value: null, blob: 'f'.repeat(64), flags: 2, computeMs: 40 });
+    expect(await c.get('k-absent')).toBeUndefined();
+    expect(await c.blobInUse('f'.repeat(64))).toBe(true);
+    expect(await c.blobInUse('e'.repeat(64))).toBe(false);
+  });
+
+  it('a damaged record is a CorruptEntryError, never a value', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const c = core(prefix);
+    await c.put(entry('k-dmg'));
+    const name = `${prefix}e:{k-dmg}`;
+    const record = await c.connection.send(name, ['GET', name]) as Buffer;
+    await c.connection.send(name, ['SETRANGE', name, String(record.length - 1), 'X']);
+    await expect(c.get('k-dmg')).rejects.toBeInstanceOf(CorruptEntryError);
+    await c.connection.send(name, ['SET', name, 'not a record']);
+    await expect(c.get('k-dmg')).rejects.toBeInstanceOf(CorruptEntryError);
+  });
+
+  it('expires entries with their metadata at expiresAt', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const c = core(prefix);
+    await c.put(entry('k-ttl', { expiresAt: Date.now() + 300 }));
+    await c.put(entry('k-kept'));
+    expect(await c.get('k-ttl')).toBeDefined();
+    const ttl = Number(await c.connection.send(`${prefix}m:{k-ttl}`, ['PTTL', `${prefix}m:{k-ttl}`]));
+    expect(ttl).toBeGreaterThan(0);
+    await sleep(600);
+    expect(await c.get('k-ttl')).toBeUndefined();
+    expect((await c.list()).map(e => e.key)).toEqual(['k-kept']);
+  });
+
+  it('lists, totals and clears by function, newest first, and adds hit counts', async () => {
+    const c = core();
+    const t = Date.now();
+    await c.put(entry('a1', { fn: 'a', createdAt: t, size: 10 }));
+    await c.put(entry('a2', { fn: 'a', createdAt: t + 1, size: 20, value: null, blob: 'b'.repeat(64) }));
+    await c.put(entry('b1', { fn: 'b', createdAt: t + 2, size: 5 }));
+    await c.addHits([['a', 3, 120], ['b', 1, 40]]);
+    await c.addHits([['a', 1, 40]]);
+    expect((await c.list()).map(e => e.key)).toEqual(['b1', 'a2', 'a1']);
+    expect((await c.list({ fn: 'a', limit: 1, offset: 1 })).map(e => e.key)).toEqual(['a1']);
+    expect((await c.list({ fn: 'a' }))[0]).toMatchObject({ key: 'a2', fn: 'a', size: 20, blob: 'b'.repeat(64), args: [['x', 'abc']], tags: ['t'] });
+    expect(await c.totals('a')).toEqual({ entries: 2, bytes: 30, hits: 4, savedMs: 160 });
+    expect(await c.totals()).toEqual({ entries: 3, bytes: 35, hits: 5, savedMs: 200 });
+    await c.delete('b1');
+    expect(await c.totals('b')).toMatchObject({ entries: 0, bytes: 0, hits: 1 });
+    expect(await c.clear('a')).toEqual({ entries: 2, blobs: ['b'.repeat(64)] });
+    expect(await c.get('a1')).toBeUndefined();
+    expect(await c.totals()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+
+  it('keeps a blob in use while another entry still uses it', async () => {
+    const c = core();
+    const ref = 'c'.repeat(64);
+    await c.put(entry('u1', { fn: 'a', value: null, blob: ref }));
+    await c.put(entry('u2', { fn: 'b', value: null, blob: ref }));
+    expect(await c.clear('a')).toEqual({ entries: 1, blobs: [] });
+    expect(await c.blobInUse(ref)).toBe(true);
+    await c.put(entry('u2', { fn: 'b' })); // rewritten inline: the blob's last user is gone
+    expect(await c.blobInUse(ref)).toBe(false);
+  });
+
+  it('leases: acquire (and again as owner), owner checks, renew, release and expiry', async () => {
+    const c = core();
+    expect(await c.acquireLease('k', 'me', 10_000)).toBe(true);
+    expect(await c.acquireLease('k', 'me', 10_000)).toBe(true);
+    expect(await c.acquireLease('k', 'other', 10_000)).toBe(false);
+    expect(await c.renewLease('k', 'other', 10_000)).toBe(false);
+    await c.releaseLease('k', 'other');
+    expect(await c.acquireLease('k', 'other', 10_000)).toBe(false);
+    expect(await c.renewLease('k', 'me', 150)).toBe(true);
+    await sleep(300);
+    expect(await c.renewLease('k', 'me', 150)).toBe(false);
+    expect(await c.acquireLease('k', 'other', 10_000)).toBe(true);
+    await c.releaseLease('k', 'other');
+    expect(await c.acquireLease('k', 'me', 10_000)).toBe(true);
+  });
+
+  it('GCRA in one script: a burst passes, then calls wait one interval each; tokens and requests booked together', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const a = core(prefix);
+    const b = core(prefix); // another client sharing the state
+    const rpm = (cost = 1) => ({ id: 'spot/api/rpm', interval: 1000, burst: 2, cost });
+    expect(await a.reserve([rpm()])).toBe(0);
+    expect(await b.reserve([rpm()])).toBe(0);
+    const third = await a.reserve([rpm()]);
+    expect(third).toBeGreaterThan(900);
+    expect(third).toBeLessThanOrEqual(1000);
+    const fourth = await b.reserve([rpm()]);
+    expect(fourth).toBeGreaterThan(1900);
+    expect(fourth).toBeLessThanOrEqual(2000);
+    // Both buckets of a call: the wait is the larger one, and both are booked.
+    const tpm = (cost: number) => ({ id: 'spot/llm/tpm', interval: 10, burst: 0, cost });
+    const req = { id: 'spot/llm/rpm', interval: 1000, burst: 1, cost: 1 };
+    expect(await a.reserve([req, tpm(50)])).toBe(0);
+    const next = await b.reserve([req, tpm(50)]);
+    expect(next).toBeGreaterThan(900); // rpm: one interval
+    const tokens = Number(await a.connection.send(`${prefix}r:{spot/llm}:tpm`, ['GET', `${prefix}r:{spot/llm}:tpm`]));
+    const requests = Number(await a.connection.send(`${prefix}r:{spot/llm}:rpm`, ['GET', `${prefix}r:{spot/llm}:rpm`]));
+    expect(requests - tokens).toBeGreaterThan(900); // rpm tat two intervals ahead, tpm tat 1000 ms ahead
+  });
+});
