@@ -1,5 +1,5 @@
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { inject } from 'vitest';
+import { beforeAll, beforeEach, inject } from 'vitest';
 
 export interface SwiftEndpoint {
   endpoint: string;
@@ -39,4 +39,22 @@ export async function createBucket(swift: SwiftEndpoint, name: string): Promise<
   } finally {
     client.destroy();
   }
+}
+
+/** For a test file: the shared Swift with `bucket` created (tests are skipped, or fail under CI, without it). */
+export function useSharedSwift(bucket: string): () => SwiftEndpoint {
+  let swift: SwiftEndpoint | undefined;
+  let missing: string | undefined;
+  beforeAll(async () => {
+    const found = await sharedSwift();
+    if ('missing' in found) missing = found.missing;
+    else {
+      swift = found;
+      await createBucket(found, bucket);
+    }
+  }, 120_000);
+  beforeEach(ctx => {
+    if (missing !== undefined) ctx.skip(missing);
+  });
+  return () => swift!;
 }

@@ -14,6 +14,8 @@ declare module 'vitest' {
  * without S3 tests never starts it. Test files ask through a small HTTP launcher in this process.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The AWS SDK warns once per process on Node < 22 (its releases from 2027 on need it); test workers inherit this.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let swift: Promise<SwiftServer> | undefined;
   const launcher = createServer((_request, response) => {
     const missing = swiftMissing();
