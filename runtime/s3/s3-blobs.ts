@@ -30,7 +30,7 @@ export class S3Blobs implements BlobStore {
   }
 
   get(ref: string): Uint8Array {
-    // The read, and the removal of a damaged object
+    // two requests at most: the read, and removing the object if it is damaged
     return verified(this.sync<S3Read>('read', [ref], 2));
   }
 
