@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,redis,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,redis,s3,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,36 @@ const TRIALS = [
         'µs/op: median over rounds of sequential awaited calls on one key (a batch counts as one op); the raw GET and getAsync interleaved in one process.',
         'sync vs async: another process on its own server; the async rounds are measured there again so the ratio is within one process.',
       ]), targets };
+    },
+  },
+
+  {
+    id: 's3',
+    title: 'S3 blobs: a 200 KiB blob hit through S3Blobs vs a raw GetObject on a client with the same settings (Swift + s3api, started by the trial)',
+    file: 's3.js',
+    steps: [{ key: 's3', args: { driver: 's3', rounds: 10, ops: 20, misses: 20 }, timeoutMs: 300_000 }],
+    render(r, errors) {
+      const cols = [COLS.name, { title: 'ms/op', align: 'r' }, COLS.spread, { title: '× raw', align: 'r' }, COLS.target];
+      if (errors.s3) return { text: table(this.title, cols, [failedRow('s3', errors.s3, cols.length)]), targets: [] };
+      const { hit, miss } = r.s3;
+      const msOf = us => (us / 1000).toFixed(2);
+      const x = hit.getAsync.us / hit.raw.us;
+      const rows = [
+        ['raw GetObject + read the body', msOf(hit.raw.us), pct(hit.raw.spread), ratio(1), ''],
+        ['S3Blobs.getAsync (verified)', msOf(hit.getAsync.us), pct(hit.getAsync.spread), ratio(x), 'getAsync ≤ 1.2× raw'],
+        ['S3Blobs.get (sync, through the worker bridge)', msOf(hit.syncGet.us), pct(hit.syncGet.spread), ratio(hit.syncGet.us / hit.raw.us), '(context)'],
+        ['raw PutObject of a new blob', msOf(miss.rawPutUs), '', ratio(1), ''],
+        ['S3Blobs.putAsync of a new blob (HEAD + PUT)', msOf(miss.putUs), '', ratio(miss.putUs / miss.rawPutUs), '(context)'],
+        ['S3Blobs.putAsync of a stored blob (HEAD only)', msOf(miss.againUs), '', ratio(miss.againUs / miss.rawPutUs), '(context)'],
+      ];
+      return {
+        text: table(this.title, cols, rows, [
+          `hits: ${hit.raw.rounds} interleaved rounds × ${hit.raw.ops} gets of one object; the blob's SHA-256 is checked on every S3 read.`,
+          `misses: ${miss.misses} new random blobs, one after another: ${miss.uploads} uploads; putting them again uploaded ${miss.reuploads}.`,
+          `Swift started in ${(r.s3.swiftStartMs / 1000).toFixed(1)} s (single node, loopback).`,
+        ]),
+        targets: [target('s3', 'S3 blob hit (getAsync) ≤ 1.2× raw GetObject', x, x <= 1.2, ratio(x))],
+      };
     },
   },
 

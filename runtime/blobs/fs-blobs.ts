@@ -1,10 +1,9 @@
-import { hash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
+import { blobRef, isBlobRef } from './blob-ref.js';
 import type { BlobStore } from './blob-store.js';
 
-const REF = /^[0-9a-f]{64}$/;
 const TEMP = /^[0-9a-f]{64}\.\d+\.[0-9a-z]+\.tmp$/;
 /** How many verified file identities a process remembers. */
 const VERIFIED_MEMORY = 4096;
@@ -23,7 +22,7 @@ export class FsBlobs implements BlobStore {
   constructor(readonly dir: string) {}
 
   put(bytes: Uint8Array): string {
-    const ref = hash('sha256', bytes, 'hex');
+    const ref = blobRef(bytes);
     const file = this.path(ref);
     // An existing blob gets a fresh mtime, so gc's orphan grace period protects it until our row lands.
     if (refresh(file, bytes.byteLength)) return ref;
@@ -41,7 +40,7 @@ export class FsBlobs implements BlobStore {
   }
 
   get(ref: string): Uint8Array {
-    if (!REF.test(ref)) throw new CorruptEntryError(`[beautyspot] blob reference "${ref}" is not a SHA-256 digest`);
+    if (!isBlobRef(ref)) throw new CorruptEntryError(`[beautyspot] blob reference "${ref}" is not a SHA-256 digest`);
     let read: { bytes: Buffer; identity: string };
     try {
       read = readWhole(this.path(ref));
@@ -49,7 +48,7 @@ export class FsBlobs implements BlobStore {
       throw new CorruptEntryError(`[beautyspot] blob ${ref} cannot be read: ${(err as Error).message}`);
     }
     if (this.verified.get(ref) === read.identity) return read.bytes;
-    if (hash('sha256', read.bytes, 'hex') !== ref) {
+    if (blobRef(read.bytes) !== ref) {
       // Damaged for sure (blobs are renamed into place whole): remove it, or put() would keep the damaged file.
       rmSync(this.path(ref), { force: true });
       throw new CorruptEntryError(`[beautyspot] blob ${ref} does not match its hash`);
@@ -60,12 +59,12 @@ export class FsBlobs implements BlobStore {
   }
 
   delete(ref: string): void {
-    if (REF.test(ref)) rmSync(this.path(ref), { force: true });
+    if (isBlobRef(ref)) rmSync(this.path(ref), { force: true });
   }
 
   *list(): Iterable<{ ref: string; mtimeMs: number }> {
     for (const { name, path } of this.files()) {
-      if (!REF.test(name)) continue;
+      if (!isBlobRef(name)) continue;
       try {
         yield { ref: name, mtimeMs: statSync(path).mtimeMs };
       } catch {
