@@ -13,9 +13,10 @@ export interface SpotErrorEvent {
    * `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file).
    * `limit`: the rate-limit state shared with other processes failed; the call was limited in this process only.
    * `lease`: single-flight leases failed; the call computed without waiting for other processes.
+   * `remote`: a network store or blob store cannot be reached; the local cache serves until it answers again.
    */
-  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease';
-  /** The function id ('' for `open` and `limit`). */
+  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease' | 'remote';
+  /** The function id ('' for `open`, `limit` and `remote`). */
   fn: string;
   error: unknown;
 }

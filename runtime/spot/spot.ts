@@ -8,11 +8,13 @@ import { RateLimiter } from '../limit/gcra.js';
 import { messageOf } from '../errors.js';
 import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
+import { withLocalBlobFallback, withLocalFallback } from '../remote/local-fallback.js';
 import { openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
 import type { EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
 import { createCachedFunction } from './cached-function.js';
+import { backendsFromEnv } from './env-backends.js';
 import { nextSpotGeneration } from './generation.js';
 import { markMethod } from './mark-method.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
@@ -66,22 +68,35 @@ export class Spot {
     return this.parts_ !== undefined;
   }
 
-  /** Opens the store and blob store if needed. */
+  /**
+   * Opens the store and blob store if needed: the injected ones, else those `BEAUTYSPOT_STORE` / `BEAUTYSPOT_BLOBS`
+   * name, else the SQLite file and blob files in the cache directory. A network store or blob store gets the local
+   * ones as its tier for outages.
+   */
   parts(): SpotParts {
     if (this.parts_) return this.parts_;
-    let store = this.options.store;
-    if (!store) {
-      const opened = openSqliteStore(join(this.dir, `${this.name}.sqlite`));
-      store = opened.store;
-      if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
-    }
+    const env = backendsFromEnv(this.name);
+    const store = this.options.store ?? env.store;
+    const blobs = this.options.blobs ?? env.blobs;
+    const outage = (error: unknown): void => this.report({ kind: 'remote', fn: '', error });
     this.parts_ = {
-      store,
-      blobs: this.options.blobs ?? new FsBlobs(join(this.dir, `${this.name}.blobs`)),
+      store: store === undefined ? this.localStore() : store.getAsync ? withLocalFallback(store, () => this.localStore(), outage) : store,
+      blobs: blobs === undefined ? this.localBlobs() : blobs.getAsync ? withLocalBlobFallback(blobs, () => this.localBlobs(), outage) : blobs,
       codec: this.options.codec ?? defaultCodec(),
     };
     watchExit(this);
     return this.parts_;
+  }
+
+  /** The spot's SQLite file in the cache directory, opened so that a problem with it never stops a call. */
+  private localStore(): Store {
+    const opened = openSqliteStore(join(this.dir, `${this.name}.sqlite`));
+    if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
+    return opened.store;
+  }
+
+  private localBlobs(): BlobStore {
+    return new FsBlobs(join(this.dir, `${this.name}.blobs`));
   }
 
   /**
@@ -162,12 +177,12 @@ export class Spot {
   report(event: SpotErrorEvent): void {
     this.session.errors++;
     const message = messageOf(event.error);
-    warnOnce(event.kind === 'open' ? `[beautyspot] spot "${this.name}": ${message}`
+    warnOnce(event.kind === 'open' || event.kind === 'remote' ? `[beautyspot] spot "${this.name}": ${message.replace(/^\[beautyspot\] /, '')}`
       : event.kind === 'limit' ? `[beautyspot] spot "${this.name}": the rate-limit state shared with other processes failed ` +
         `(${message}); calls are limited in this process alone until it works again.`
       : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ${CONSEQUENCE[event.kind]}`);
     this.options.onError?.(event);
-    if (event.kind !== 'open') this.replaceDamagedStore(event.error);
+    if (event.kind !== 'open' && event.kind !== 'remote') this.replaceDamagedStore(event.error);
   }
 
   /**
@@ -222,7 +237,7 @@ export class Spot {
 }
 
 /** What a failure off the caller's path meant for the call, in its warning. */
-const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit'>, string> = {
+const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit' | 'remote'>, string> = {
   read: 'treated as a miss and recomputed.',
   decode: 'treated as a miss and recomputed.',
   encode: 'the result was returned but not cached.',
