@@ -12,6 +12,9 @@ export { withLocalBlobFallback } from './local-blob-fallback.js';
 export interface FallbackOptions {
   /** While the remote is down, how often a call tries it again (ms); calls in between use the local tier at once. Default 1000. */
   retryMs?: number;
+  /** Whether the local store holds anything yet (its file exists): a remote miss opens it only then, so a machine
+   *  that never had an outage or a local-only run gets no local file. Default: always look. */
+  hasLocal?: () => boolean;
 }
 
 /** How many entries written locally during an outage a sync call copies up once the remote answers again. */
@@ -33,7 +36,7 @@ type Lookup = StoredValue | undefined | typeof LOCAL_ONLY;
  * A damaged remote entry is a miss, never looked up elsewhere. `report` hears of each outage once.
  */
 export function withLocalFallback(remote: Store, local: () => Store, report: (error: unknown) => void, options: FallbackOptions = {}): Store {
-  return new FallbackStore(remote, local, report, new Outage('store', report, options.retryMs));
+  return new FallbackStore(remote, local, report, new Outage('store', report, options.retryMs), options.hasLocal ?? (() => true));
 }
 
 class FallbackStore implements Store {
@@ -47,7 +50,7 @@ class FallbackStore implements Store {
   private replaying: Promise<void> | undefined;
 
   constructor(private readonly remote: Store, private readonly openLocal: () => Store, private readonly report: (error: unknown) => void,
-    private readonly outage: Outage) {
+    private readonly outage: Outage, private readonly hasLocal: () => boolean) {
     if (remote.getAsync) this.getAsync = key => this.getFromAsync(remote.getAsync!.bind(remote), key);
     if (remote.putAsync) this.putAsync = entry => this.putToAsync(remote.putAsync!.bind(remote), entry);
     if (remote.leases) this.leases = fallbackLeases(remote.leases, () => this.local().leases, outage);
@@ -98,6 +101,7 @@ class FallbackStore implements Store {
 
   /** The local entry of `key`, if any; `moveUp` gets its whole record when it should be copied to the remote. */
   private fromLocal(key: string, moveUp?: (record: EntryRecord) => void): StoredValue | undefined {
+    if (!this.opened && !this.hasLocal()) return undefined;
     const local = this.local();
     const found = local.get(key);
     if (!found) return undefined;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { FsBlobs } from '../blobs/fs-blobs.js';
@@ -80,7 +81,8 @@ export class Spot {
     const blobs = this.options.blobs ?? env.blobs;
     const outage = (error: unknown): void => this.report({ kind: 'remote', fn: '', error });
     this.parts_ = {
-      store: store === undefined ? this.localStore() : store.getAsync ? withLocalFallback(store, () => this.localStore(), outage) : store,
+      store: store === undefined ? this.localStore()
+        : store.getAsync ? withLocalFallback(store, () => this.localStore(), outage, { hasLocal: () => existsSync(this.localFile) }) : store,
       blobs: blobs === undefined ? this.localBlobs() : blobs.getAsync ? withLocalBlobFallback(blobs, () => this.localBlobs(), outage) : blobs,
       codec: this.options.codec ?? defaultCodec(),
     };
@@ -89,8 +91,12 @@ export class Spot {
   }
 
   /** The spot's SQLite file in the cache directory, opened so that a problem with it never stops a call. */
+  private get localFile(): string {
+    return join(this.dir, `${this.name}.sqlite`);
+  }
+
   private localStore(): Store {
-    const opened = openSqliteStore(join(this.dir, `${this.name}.sqlite`));
+    const opened = openSqliteStore(this.localFile);
     if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
     return opened.store;
   }

@@ -43,9 +43,9 @@ export async function reportOf(child: NodeChild): Promise<FlightReport> {
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as FlightReport;
 }
 
-/** Runs the same keys in `processes` workers started together; returns their reports. */
-export async function raceFor(dir: string, processes: number, flight: Flight): Promise<FlightReport[]> {
-  const children = await Promise.all(Array.from({ length: processes }, () => startWorker(dir, flight)));
+/** Runs the same keys in `processes` workers started together (on one cache dir, or one each); returns their reports. */
+export async function raceFor(dir: string | (() => string), processes: number, flight: Flight): Promise<FlightReport[]> {
+  const children = await Promise.all(Array.from({ length: processes }, () => startWorker(typeof dir === 'string' ? dir : dir(), flight)));
   for (const child of children) child.process.stdin!.write('go\n');
   return Promise.all(children.map(reportOf));
 }
