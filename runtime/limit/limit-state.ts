@@ -29,5 +29,7 @@ export function bookedTat(tat: number | undefined, bucket: Bucket, now: number):
 
 /** How long a call whose booking moved the bucket to `tat` waits, in ms. */
 export function waitFor(tat: number, bucket: Bucket, now: number): number {
-  return Math.max(0, tat - Math.max(bucket.burst, bucket.cost) * bucket.interval - now);
+  const wait = tat - now - Math.max(bucket.burst, bucket.cost) * bucket.interval;
+  // Below a nanosecond it is the rounding of `now + n·interval − n·interval`, not a wait.
+  return wait > 1e-6 ? wait : 0;
 }

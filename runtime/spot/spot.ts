@@ -183,7 +183,9 @@ export class Spot {
   report(event: SpotErrorEvent): void {
     this.session.errors++;
     const message = messageOf(event.error);
-    warnOnce(event.kind === 'open' || event.kind === 'remote' ? `[beautyspot] spot "${this.name}": ${message.replace(/^\[beautyspot\] /, '')}`
+    // A lease that cannot be had only costs that call its single-flight, silently: the write after it, which meets
+    // the same lock or full disk, is what the warning is about.
+    if (event.kind !== 'lease') warnOnce(event.kind === 'open' || event.kind === 'remote' ? `[beautyspot] spot "${this.name}": ${message.replace(/^\[beautyspot\] /, '')}`
       : event.kind === 'limit' ? `[beautyspot] spot "${this.name}": the rate-limit state shared with other processes failed ` +
         `(${message}); calls are limited in this process alone until it works again.`
       : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ${CONSEQUENCE[event.kind]}`);
@@ -243,13 +245,12 @@ export class Spot {
 }
 
 /** What a failure off the caller's path meant for the call, in its warning. */
-const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit' | 'remote'>, string> = {
+const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit' | 'remote' | 'lease'>, string> = {
   read: 'treated as a miss and recomputed.',
   decode: 'treated as a miss and recomputed.',
   encode: 'the result was returned but not cached.',
   write: 'the result was returned but not cached.',
   evict: 'the result was returned but not cached.',
-  lease: 'computed without waiting for other processes.',
 };
 
 /** Any decorator context (markMethod rejects the kinds that are not methods), never an options object. */

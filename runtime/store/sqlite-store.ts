@@ -6,6 +6,7 @@ import { CorruptEntryError } from '../errors.js';
 import type { LimitState } from '../limit/limit-state.js';
 import { SqliteLimitState } from '../limit/sqlite-limit-state.js';
 import { entryChecksum } from './checksum.js';
+import type { Leases } from './leases.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
 import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
@@ -39,7 +40,7 @@ export class SqliteStore implements Store {
   readonly db: BetterSqlite3.Database;
   readonly readonly: boolean;
   /** Single-flight leases shared by the processes using this file (none on a read-only store: it never computes for others). */
-  readonly leases: SqliteLeases | undefined;
+  readonly leases: Leases | undefined;
   /** Rate limits shared by the processes using this file; none read-only (a read-only spot limits in process). */
   readonly limits: LimitState | undefined;
   private readonly pendingAccess = new Map<number, number>();

@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureProject, REPO, type ProcessResult } from '../e2e/fixture-project.js';
+import { requireRedis, startRedis, type RedisServer } from '../helpers/redis-servers.js';
+import { createBucket, sharedSwift } from '../helpers/shared-swift.js';
 import { codeBlocks, type CodeBlock } from './readme-blocks.js';
 
 // Every code block of README.md is checked here, so that none can rot:
@@ -231,7 +233,7 @@ let project: FixtureProject;
 beforeAll(() => {
   project = FixtureProject.create('readme', 'readme');
   mkdirSync(project.path('blocks'));
-  for (const script of SCRIPTS) writeFileSync(project.path(`blocks/${slug(script.block.id)}.ts`), scriptText(script));
+  for (const script of [...SCRIPTS, SCALE_OUT]) writeFileSync(project.path(`blocks/${slug(script.block.id)}.ts`), scriptText(script));
   // The TypeScript configs are written beside the scripts too, for the type check (they run in their own copies).
   for (const block of [...BUNDLERS.map(b => b.block), VITEST_BLOCK]) {
     if (block.lang === 'ts') writeFileSync(project.path(`blocks/${slug(block.id)}.ts`), block.code);
@@ -277,6 +279,45 @@ describe('bundler configs build a marked entry whose output runs twice, the seco
     };
     expectSecondRunFromCache([run(), run()]);
   }), 120_000);
+});
+
+const SCALE_OUT: Script = {
+  block: claim('Many processes, many machines #1', "import { defineSpot } from 'beautyspot';"),
+  exercise: `import { mark } from 'beautyspot';
+const render = mark(async function render(page: number) { return new Uint8Array(100_000).fill(page); });
+const label = mark(function label(page: number) { return \`page \${page}\`; });
+report([(await render(7)).length, label(7)]);`,
+};
+
+describe('the scale-out example, against a real Redis and S3 (Swift): a second machine is served from them', () => {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    if (requireRedis('readme')) redis = await startRedis();
+  }, 30_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it(SCALE_OUT.block.id, async ctx => {
+    const swift = await sharedSwift();
+    if ('missing' in swift || !redis) return ctx.skip('needs redis-server and Swift');
+    await createBucket(swift, 'my-cache');
+    const code = substitute(substitute(SCALE_OUT.block.code, 'redis://127.0.0.1:6379/0', `${redis.url}/0`),
+      "endpoint: 'http://127.0.0.1:9000'", `endpoint: '${swift.endpoint}'`);
+    const file = 'blocks/scale-out-on-test-servers.ts';
+    writeFileSync(project.path(file), scriptText({ ...SCALE_OUT, block: { ...SCALE_OUT.block, code } }));
+    const env = {
+      ...QUIET,
+      AWS_ACCESS_KEY_ID: swift.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: swift.credentials.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    // Two machines: two cache directories, one Redis, one S3.
+    const [a, b] = ['machine-a', 'machine-b'].map(machine =>
+      reportOf(project.spawn(['--import', REGISTER, file], { ...env, BEAUTYSPOT_DIR: project.path(`.cache/${machine}`) }), `node ${file}`));
+    expect(a!.results).toEqual([100_000, 'page 7']);
+    expectSecondRunFromCache([a!, b!]);
+  }, 120_000);
 });
 
 describe('the Set-up commands run src/pipeline.ts in the temp project, twice', () => {

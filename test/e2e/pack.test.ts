@@ -17,7 +17,7 @@ import { REPO } from './fixture-project.js';
 // dependencies, so the copy links this repository's node_modules.
 
 /** The packages the user's project installs beside the tarball, at the versions this repository has. */
-const USER_DEV_PACKAGES = ['@types/node', 'vite', 'esbuild', 'rollup', 'rolldown', 'webpack', '@rspack/core'];
+const USER_DEV_PACKAGES = ['@types/node', 'vite', 'esbuild', 'rollup', 'rolldown', 'webpack', '@rspack/core', 'redis', '@aws-sdk/client-s3'];
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
 /** Child processes use the node running the tests (and npm's scripts, through PATH, too). */
 const ENV = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
@@ -87,7 +87,8 @@ describe('the packed package, installed from its tarball', () => {
 
   it('the tarball holds dist/, the sources its maps point at, README.md and LICENSE, and no tests', () => {
     const files = pack.files.map(f => f.path);
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/plugin/register.js', 'dist/src/cli.js']));
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/plugin/register.js', 'dist/src/cli.js',
+      'dist/runtime/redis/index.js', 'dist/runtime/s3/index.js', 'dist/runtime/remote/bridge-worker.js', 'dist/runtime/remote/bridge-protocol.js']));
     expect(files.filter(f => /^(test|\.tmp|fixtures|bench|examples|scripts|node_modules)\//.test(f) || /\.test\.[cm]?[jt]s$/.test(f))).toEqual([]);
     // Besides dist/, exactly the sources that the source maps name.
     const mapped = new Set<string>();
