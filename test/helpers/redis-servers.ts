@@ -8,8 +8,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`, or `rediss://…` with `tls`; never with credentials (add them yourself). */
   url: string;
   port: number;
+  /** Runs redis-cli against it (authenticated, over TLS when it serves TLS) and returns its output. */
+  cli(...args: string[]): Promise<string>;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
   /** SIGKILLs the server. */
@@ -19,6 +22,15 @@ export interface RedisServer {
   /** SIGSTOP / SIGCONT: a server that holds its connections and answers nothing. */
   pause(): void;
   resume(): void;
+}
+
+export interface RedisServerOptions {
+  /** More redis-server arguments, e.g. ['--requirepass', 'pw'] or ['--user', 'alice', 'on', '>pw', '~*', '+@all']. */
+  args?: string[];
+  /** How redis-cli logs in (readiness check, `cli`) when the server asks for a password. */
+  auth?: { user?: string; password: string };
+  /** Serve TLS only (the plain port off) with these PEM files; redis-cli trusts `ca`. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 export interface RedisCluster {
@@ -35,9 +47,18 @@ export function redisMissing(): string | undefined {
   return undefined;
 }
 
-/** Skip locally with a printed reason; in CI a missing server is a failure. */
-export function requireRedis(suite: string): boolean {
+/** Why TLS tests cannot run here (redis built without TLS, or no openssl), or undefined. */
+export function redisTlsMissing(): string | undefined {
   const missing = redisMissing();
+  if (missing) return missing;
+  // redis-cli and redis-server come from one build; one without TLS does not know `--tls`.
+  if (spawnSync('redis-cli', ['--tls', '--version']).status !== 0) return 'redis-cli was built without TLS (build Redis with BUILD_TLS=yes)';
+  if (spawnSync('openssl', ['version']).error) return 'openssl is not installed (apt-get install openssl)';
+  return undefined;
+}
+
+/** Skip locally with a printed reason; in CI a missing server is a failure. */
+export function requireRedis(suite: string, missing = redisMissing()): boolean {
   if (!missing) return true;
   if (process.env.CI) throw new Error(`[${suite}] this test needs Redis: ${missing}`);
   console.warn(`[${suite}] skipped: ${missing}`);
@@ -55,9 +76,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function ping(port: number, ready: (out: string) => boolean, command: string[] = ['PING']): Promise<boolean> {
+function cliArgs(port: number, options: RedisServerOptions = {}): string[] {
+  const { auth, tls } = options;
+  return ['-h', '127.0.0.1', '-p', String(port),
+    ...(auth ? [...(auth.user ? ['--user', auth.user] : []), '--pass', auth.password, '--no-auth-warning'] : []),
+    ...(tls ? ['--tls', '--cacert', tls.ca] : [])];
+}
+
+async function ping(connect: string[], ready: (out: string) => boolean, command: string[] = ['PING']): Promise<boolean> {
   try {
-    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command], { timeout: 2000 });
+    const { stdout } = await run('redis-cli', [...connect, ...command], { timeout: 2000 });
     return ready(stdout);
   } catch {
     return false;
@@ -72,9 +100,13 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-function spawnServer(port: number, dir: string, extra: string[]): ChildProcess {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', dir, ...extra], { stdio: 'ignore' });
+function spawnServer(port: number, dir: string, extra: string[], tls?: RedisServerOptions['tls']): ChildProcess {
+  const ports = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca,
+        '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const child = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+    { stdio: 'ignore' });
   child.on('error', () => {});
   return child;
 }
@@ -87,18 +119,31 @@ async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
 }
 
 /** A fresh redis-server on a free loopback port with its own temp dir; ready when PING answers. */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-'));
+  const connect = cliArgs(port, options);
   let child: ChildProcess;
   const start = async (): Promise<void> => {
-    child = spawnServer(port, dir, []);
-    await waitFor(`PING on port ${port}`, () => ping(port, out => out.includes('PONG')));
+    const server = (child = spawnServer(port, dir, options.args ?? [], options.tls));
+    try {
+      await waitFor(`PING on port ${port}`, () => (server.exitCode === null ? ping(connect, out => out.includes('PONG'))
+        : Promise.reject(new Error(`redis-server on port ${port} exited with code ${server.exitCode}: check its arguments`))));
+    } catch (error) {
+      await ended(server, 'SIGKILL');
+      throw error;
+    }
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
+    cli: async (...args) => (await run('redis-cli', [...connect, ...args], { timeout: 5000 })).stdout,
     stop: async () => {
       child.kill('SIGCONT');
       await ended(child, 'SIGTERM');
@@ -126,11 +171,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(port, out => out.includes('PONG')));
+    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(cliArgs(port), out => out.includes('PONG')));
     await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
       { timeout: 30_000 });
     for (const port of ports) {
-      await waitFor(`cluster_state:ok on port ${port}`, () => ping(port, out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
+      await waitFor(`cluster_state:ok on port ${port}`, () => ping(cliArgs(port), out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
     }
   } catch (error) {
     await stop();
