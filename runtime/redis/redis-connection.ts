@@ -1,7 +1,7 @@
 import type * as Redis from 'redis';
 import { createRequire } from 'node:module';
 import { BeautyspotError } from '../errors.js';
-import { RedisUnavailableError } from './redis-errors.js';
+import { ACCESS_REFUSED, RedisUnavailableError } from './redis-errors.js';
 import type { RedisTarget } from './redis-url.js';
 
 export type RedisArg = string | Buffer;
@@ -175,9 +175,10 @@ export class RedisConnection {
   }
 
   private unavailable(error: unknown): unknown {
-    // Redis's own error replies (a script error, a wrong type) are passed on as they are; the rest means no answer.
+    // Redis's own error replies (a script error, a wrong type) are passed on as they are; the rest means no answer,
+    // and so does a refused login (it names no URL, and the store is as unusable as when the server is down).
     const loaded = redisModule;
-    if (loaded && error instanceof loaded.ErrorReply) return error;
+    if (loaded && error instanceof loaded.ErrorReply && !ACCESS_REFUSED.test(error.message)) return error;
     return new RedisUnavailableError(this.target.redacted, error);
   }
 }

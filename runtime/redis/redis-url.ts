@@ -44,6 +44,13 @@ export function parseRedisUrl(url: string): RedisTarget {
   } catch {
     throw new TypeError(`[beautyspot] "${redacted}" is not a valid URL. Check the host, port and any characters in the password (percent-encode them).`);
   }
+  const db = parsed.pathname.slice(1);
+  if (db !== '' && !/^\d+$/.test(db)) {
+    throw new TypeError(`[beautyspot] "${redacted}" has the path "/${db}": a Redis URL's path is a database number, e.g. redis://127.0.0.1:6379/3.`);
+  }
+  if (kind.mode === 'cluster' && db !== '' && Number(db) !== 0) {
+    throw new TypeError(`[beautyspot] "${redacted}" selects database ${db}: Redis Cluster has only database 0. Drop the /${db}, or use ?prefix= to keep apart what shares the cluster.`);
+  }
   const prefix = parsed.searchParams.get('prefix') ?? undefined;
   parsed.searchParams.delete('prefix');
   const tail = `${parsed.pathname === '/' ? '' : parsed.pathname}${parsed.search}`;

@@ -26,6 +26,14 @@ describe('Redis URLs', () => {
     expect(redactRedisUrl('redis://user:pw@h:1/0')).toBe('redis://***@h:1/0');
   });
 
+  it('takes a database number as the path, and refuses any other path and a database other than 0 on a cluster', () => {
+    expect(parseRedisUrl('redis://:pw@h:1/15').nodes).toEqual(['redis://:pw@h:1/15']);
+    expect(parseRedisUrl('redis+cluster://h:1,h:2/0').nodes).toEqual(['redis://h:1/0', 'redis://h:2/0']);
+    expect(() => parseRedisUrl('redis://:hunter2@h:1/cache')).toThrow(/has the path "\/cache": a Redis URL's path is a database number/);
+    expect(() => parseRedisUrl('redis://:hunter2@h:1/cache')).not.toThrow(/hunter2/);
+    expect(() => parseRedisUrl('rediss+cluster://:hunter2@h:1,h:2/3')).toThrow(/selects database 3: Redis Cluster has only database 0/);
+  });
+
   it('takes the prefix option over the URL parameter and checks the timeouts', () => {
     expect(resolveRedisOptions({ url: 'redis://h:1?prefix=a:', prefix: 'b:' }).prefix).toBe('b:');
     expect(resolveRedisOptions({ url: 'redis://h:1?prefix=a:' }).prefix).toBe('a:');
