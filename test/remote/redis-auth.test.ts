@@ -1,6 +1,7 @@
 // Redis with a password, an ACL user and TLS, against real servers: a spot on BEAUTYSPOT_STORE in a child process
 // running dist/ (the sync form goes through the bridge's worker, the async one through the main thread).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +112,43 @@ describe.runIf(hasRedis)('Redis with an ACL user (the default user off)', () => 
     expect(wrong).not.toContain(ALICE); // the user name is part of the login, and redacted with it
     await expectRefused(`redis://127.0.0.1:${server.port}`, /NOAUTH|WRONGPASS/);
     await expectRefused(at(`reader:${WONDERLAND}`), /NOPERM.*Give the URL's ACL user all commands/);
+  });
+});
+
+const tlsMissing = redisTlsMissing();
+const hasTls = requireRedis('redis-auth (TLS)', tlsMissing);
+
+describe.runIf(hasTls)('Redis over TLS (rediss://), with a password', () => {
+  let server: RedisServer;
+  let certs: TestCertificates;
+  let certDir: string | undefined;
+  beforeAll(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'bs-redis-tls-'));
+    certs = makeCertificates(certDir);
+    server = await startRedis({ args: ['--requirepass', PASSWORD, '--bind', '127.0.0.1', '127.0.0.2'], auth: { password: PASSWORD }, tls: certs });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
+  });
+  const url = (): string => `rediss://:${PASSWORD}@127.0.0.1:${server.port}`;
+
+  it('works with the CA given the standard Node way (NODE_EXTRA_CA_CERTS), sync and async', async () => {
+    await expectShared(`${url()}?prefix=tls1:`, { NODE_EXTRA_CA_CERTS: certs.ca });
+    expect(await server.cli('--scan', '--pattern', 'tls1:auth:e:*')).toMatch(/tls1:auth:e:\{/);
+  });
+
+  it('refuses a server certificate this machine does not trust: one warning, the calls return, no hang', async () => {
+    const why = /certificate.*The server's TLS certificate is not trusted here: give its CA to Node with NODE_EXTRA_CA_CERTS/;
+    await expectRefused(`${url()}?prefix=tls2:`, why, { NODE_EXTRA_CA_CERTS: certs.otherCa });
+    await expectRefused(`${url()}?prefix=tls2:`, why, { NODE_EXTRA_CA_CERTS: '' });
+    expect(await server.cli('--scan', '--pattern', 'tls2:*')).toBe('');
+  });
+
+  it('refuses a trusted certificate made out to another host (it names 127.0.0.1, the URL 127.0.0.2)', async () => {
+    const warning = await expectRefused(`rediss://:${PASSWORD}@127.0.0.2:${server.port}?prefix=tls3:`, /does not match certificate/,
+      { NODE_EXTRA_CA_CERTS: certs.ca });
+    expect(warning).toContain("check that the certificate names the URL's host");
+    expect(await server.cli('--scan', '--pattern', 'tls3:*')).toBe('');
   });
 });
