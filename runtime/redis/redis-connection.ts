@@ -134,11 +134,14 @@ export class RedisConnection {
   }
 
   private attempt(): Promise<void> {
+    const before = this.lastError;
     return this.commander!.connect().then(() => {
       this.connected = true;
       this.retries = 0;
     }, error => {
-      this.lastError = error;
+      // A cluster that reached no root node says only that; the error a root node emitted meanwhile says why.
+      const vague = redisModule !== undefined && error instanceof redisModule.RootNodesUnavailableError && this.lastError !== before;
+      if (!vague) this.lastError = error;
       this.scheduleReconnect();
     });
   }

@@ -76,11 +76,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function cliArgs(port: number, options: RedisServerOptions = {}): string[] {
-  const { auth, tls } = options;
-  return ['-h', '127.0.0.1', '-p', String(port),
-    ...(auth ? [...(auth.user ? ['--user', auth.user] : []), '--pass', auth.password, '--no-auth-warning'] : []),
+/** redis-cli's login and TLS arguments. */
+function loginArgs({ auth, tls }: RedisServerOptions): string[] {
+  return [...(auth ? [...(auth.user ? ['--user', auth.user] : []), '--pass', auth.password, '--no-auth-warning'] : []),
     ...(tls ? ['--tls', '--cacert', tls.ca] : [])];
+}
+
+function cliArgs(port: number, options: RedisServerOptions = {}): string[] {
+  return ['-h', '127.0.0.1', '-p', String(port), ...loginArgs(options)];
 }
 
 async function ping(connect: string[], ready: (out: string) => boolean, command: string[] = ['PING']): Promise<boolean> {
@@ -156,30 +159,34 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   };
 }
 
-/** Three masters joined by `redis-cli --cluster create`; ready when CLUSTER INFO says cluster_state:ok. */
-export async function startRedisCluster(): Promise<RedisCluster> {
+/**
+ * Three masters joined by `redis-cli --cluster create`; ready when CLUSTER INFO says cluster_state:ok. With `tls`,
+ * the nodes talk TLS to clients and to each other, and the URL is rediss+cluster://.
+ */
+export async function startRedisCluster(options: RedisServerOptions = {}): Promise<RedisCluster> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-cluster-'));
   const children = ports.map(port => {
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir);
     return spawnServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'),
-      '--cluster-node-timeout', '2000']);
+      '--cluster-node-timeout', '2000', ...(options.tls ? ['--tls-cluster', 'yes'] : []), ...(options.args ?? [])], options.tls);
   });
   const stop = async (): Promise<void> => {
     await Promise.all(children.map(child => ended(child, 'SIGTERM')));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(cliArgs(port), out => out.includes('PONG')));
-    await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
-      { timeout: 30_000 });
+    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(cliArgs(port, options), out => out.includes('PONG')));
+    await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes',
+      ...loginArgs(options)], { timeout: 30_000 });
     for (const port of ports) {
-      await waitFor(`cluster_state:ok on port ${port}`, () => ping(cliArgs(port), out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
+      await waitFor(`cluster_state:ok on port ${port}`,
+        () => ping(cliArgs(port, options), out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `redis+cluster://${ports.map(p => `127.0.0.1:${p}`).join(',')}`, ports, stop };
+  return { url: `${options.tls ? 'rediss' : 'redis'}+cluster://${ports.map(p => `127.0.0.1:${p}`).join(',')}`, ports, stop };
 }

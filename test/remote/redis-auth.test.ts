@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killLeftovers, linesOf, startNode, type ChildResult } from '../helpers/node-child.js';
-import { redisTlsMissing, requireRedis, startRedis, type RedisServer } from '../helpers/redis-servers.js';
+import { redisTlsMissing, requireRedis, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../helpers/redis-servers.js';
 import { tempDir } from '../helpers/temp-spot.js';
 import { makeCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 
@@ -150,5 +150,35 @@ describe.runIf(hasTls)('Redis over TLS (rediss://), with a password', () => {
       { NODE_EXTRA_CA_CERTS: certs.ca });
     expect(warning).toContain("check that the certificate names the URL's host");
     expect(await server.cli('--scan', '--pattern', 'tls3:*')).toBe('');
+  });
+});
+
+describe.runIf(hasTls)('Redis Cluster over TLS (rediss+cluster://), with a password', () => {
+  let cluster: RedisCluster | undefined;
+  let certDir: string | undefined;
+  let ca: string;
+  let otherCa: string;
+  beforeAll(async () => {
+    certDir = mkdtempSync(join(tmpdir(), 'bs-redis-cluster-tls-'));
+    const certs = makeCertificates(certDir);
+    ({ ca, otherCa } = certs);
+    cluster = await startRedisCluster({ args: ['--requirepass', PASSWORD], auth: { password: PASSWORD }, tls: certs });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('the password and the CA reach every node: sync and async, a second machine served', async () => {
+    const url = cluster!.url.replace('rediss+cluster://', `rediss+cluster://:${PASSWORD}@`);
+    await expectShared(`${url}?prefix=c1:`, { NODE_EXTRA_CA_CERTS: ca });
+  });
+
+  it('a wrong password or an untrusted certificate: one warning that says which (a node\'s own error), no secret in it', async () => {
+    const wrong = cluster!.url.replace('rediss+cluster://', `rediss+cluster://:${WRONG}@`);
+    const warning = await expectRefused(`${wrong}?prefix=c2:`, /WRONGPASS.*Check the user and password in the URL/, { NODE_EXTRA_CA_CERTS: ca });
+    expect(warning).toContain(`Redis at rediss+cluster://***@127.0.0.1:${cluster!.ports[0]},`);
+    const right = cluster!.url.replace('rediss+cluster://', `rediss+cluster://:${PASSWORD}@`);
+    await expectRefused(`${right}?prefix=c2:`, /certificate.*The server's TLS certificate is not trusted here/, { NODE_EXTRA_CA_CERTS: otherCa });
   });
 });
