@@ -10,7 +10,7 @@ export class RedisUnavailableError extends BeautyspotError {
   override name = 'RedisUnavailableError';
   constructor(readonly redacted: string, reason: unknown) {
     super(`[beautyspot] Redis at ${redacted} did not answer: ${messageOf(reason).replace(/\.$/, '')}. ${adviceFor(reason)} ` +
-      '(the call ran uncached; the store reconnects by itself).',
+      '(it reconnects by itself).',
     { cause: reason });
   }
 }
