@@ -52,19 +52,23 @@ export class RecordReads {
   private sendQueued(): void {
     const queued = this.queue;
     this.queue = [];
-    for (let start = 0; start < queued.length; start += MGET_MAX) {
-      const reads = queued.length <= MGET_MAX ? queued : queued.slice(start, start + MGET_MAX);
-      if (reads.length === 1) this.sendOne(reads[0]!);
-      else {
-        const args: RedisArg[] = ['MGET'];
-        for (const read of reads) args.push(read.name);
-        this.send(reads[0]!.name, args).then(replies => {
-          for (let i = 0; i < reads.length; i++) settle(reads[i]!, (replies as unknown[])[i]);
-        }, error => {
-          for (const read of reads) read.reject(error);
-        });
+    if (queued.length <= MGET_MAX) return this.sendBatch(queued);
+    for (let start = 0; start < queued.length; start += MGET_MAX) this.sendBatch(queued.slice(start, start + MGET_MAX));
+  }
+
+  private sendBatch(reads: Read[]): void {
+    if (reads.length === 1) return this.sendOne(reads[0]!);
+    const failAll = (error: unknown): void => {
+      for (const read of reads) read.reject(error);
+    };
+    const args: RedisArg[] = ['MGET'];
+    for (const read of reads) args.push(read.name);
+    this.send(reads[0]!.name, args).then(replies => {
+      if (!Array.isArray(replies) || replies.length !== reads.length) {
+        return failAll(new TypeError(`[beautyspot] Redis answered an MGET of ${reads.length} keys with something else than as many replies; these reads are misses.`));
       }
-    }
+      for (let i = 0; i < reads.length; i++) settle(reads[i]!, replies[i]);
+    }, failAll);
   }
 }
 
