@@ -44,8 +44,10 @@ interface Link {
  * Runs an async object's methods in a worker thread and waits for them synchronously, so a sync marked function
  * can use a remote store. The main thread posts each request on a MessagePort and sleeps in `Atomics.wait` on
  * a shared cell the worker notifies after answering; it then reads a binary (or empty) answer from shared memory,
- * or takes any other with `receiveMessageOnPort`, so no event loop turn is needed. The worker starts on the first call and never keeps the process alive; posted
- * calls still pending at exit are waited for (at most 5 s).
+ * or takes any other with `receiveMessageOnPort`, so no event loop turn is needed. It never spins before sleeping:
+ * on two cores the spinning thread takes the core the worker and the server need (measured: slower). The worker
+ * starts on the first call and never keeps the process alive; posted calls still pending at exit are waited for
+ * (at most 5 s).
  */
 export class SyncBridge {
   private link: Link | undefined;
