@@ -144,7 +144,7 @@ const TRIALS = [
         const y = many.us / m.async.us;
         rows.push(['floor: raw GET of the record, same client', us(m.raw.us), pct(m.raw.spread), ratio(1), '']);
         rows.push(['getAsync: GET + verify + decode the record', us(m.async.us), pct(m.async.spread), `${ratio(x)} raw`, 'async hit ≤ 1.3× raw GET']);
-        rows.push([`${m.concurrency} concurrent getAsync (per batch)`, us(many.us), pct(many.spread), `${ratio(y)} one`, `${m.concurrency} hits ≤ 3× one`]);
+        rows.push([`${m.concurrency} concurrent getAsync, distinct keys (per batch)`, us(many.us), pct(many.spread), `${ratio(y)} one`, `${m.concurrency} hits ≤ 3× one`]);
         targets.push(target('redis', 'async hit ≤ 1.3× a raw GET on the same client', x, x <= 1.3, ratio(x)));
         targets.push(target('redis', `${m.concurrency} concurrent async hits ≤ 3× one`, y, y <= 3, ratio(y)));
       }

@@ -46,31 +46,32 @@ async function startServer() {
   };
 }
 
-/** A store on a fresh server holding one ~140-byte entry, as the hit trial's value. */
+/** A store on a fresh server holding ~140-byte entries (CONCURRENCY of them, the first is the hit trial's), all of one value. */
 async function fixture() {
   const server = await startServer();
   const { RedisStore } = await import(new URL('../../dist/runtime/redis/index.js', import.meta.url).href);
   const { defaultCodec } = await loadRuntime();
   const store = new RedisStore({ url: server.url });
   const value = Buffer.from(defaultCodec().encode({ id: 7, name: 'item-0007', tags: ['a', 'b', 'c'], score: 0.5, text: 'x'.repeat(80) }));
-  const key = 'A'.repeat(43);
-  await store.putAsync({ key, fn: 'bench', size: value.length, args: [], tags: [], createdAt: Date.now(), expiresAt: null,
-    computeMs: 10, flags: 0, value, blob: null });
-  const hit = await store.getAsync(key);
-  if (!hit || Buffer.compare(Buffer.from(hit.value), value) !== 0) throw new Error('redis: the stored entry does not read back');
-  return { server, store, key, valueBytes: value.length };
+  const keys = Array.from({ length: CONCURRENCY }, (_, i) => String(i).padStart(43, 'A'));
+  for (const key of keys) {
+    await store.putAsync({ key, fn: 'bench', size: value.length, args: [], tags: [], createdAt: Date.now(), expiresAt: null,
+      computeMs: 10, flags: 0, value, blob: null });
+    const hit = await store.getAsync(key);
+    if (!hit || Buffer.compare(Buffer.from(hit.value), value) !== 0) throw new Error('redis: the stored entry does not read back');
+  }
+  return { server, store, key: keys[0], keys, valueBytes: value.length };
 }
 
 const drivers = {
   async async({ rounds, ops }) {
-    const { server, store, key, valueBytes } = await fixture();
+    const { server, store, key, keys, valueBytes } = await fixture();
     try {
       // The same client the store uses (its main-thread connection), the same record bytes.
       const connection = store.core.connection;
       const name = `beautyspot:e:{${key}}`;
       const raw = await connection.send(name, ['GET', name]);
       if (!Buffer.isBuffer(raw) || raw.length < valueBytes) throw new Error('redis: the raw GET does not return the record');
-      const batch = Array.from({ length: CONCURRENCY }, () => key);
       const result = await interleaveAsync({
         raw: async () => {
           let sink = 0;
@@ -84,7 +85,7 @@ const drivers = {
         },
         [`concurrent${CONCURRENCY}`]: async () => {
           let sink = 0;
-          for (let i = 0; i < ops; i++) sink += (await Promise.all(batch.map(k => store.getAsync(k)))).length;
+          for (let i = 0; i < ops; i++) sink += (await Promise.all(keys.map(k => store.getAsync(k)))).length;
           return sink;
         },
       }, { rounds, ops });

@@ -1,6 +1,6 @@
-import { crc32 } from 'node:zlib';
 import { CorruptEntryError } from '../errors.js';
 import { entryChecksum } from '../store/checksum.js';
+import { crc32Bytes } from '../store/crc32.js';
 import { EntryFlag, type EntryRecord, type StoredValue } from '../store/store.js';
 
 /**
@@ -58,7 +58,7 @@ export function decodeRecord(key: string, bytes: Buffer): StoredValue {
 }
 
 function checksum(record: Buffer, entry: number): number {
-  return crc32(record.subarray(2, 26), entry);
+  return crc32Bytes(record, 2, 26, entry);
 }
 
 function damaged(key: string): CorruptEntryError {

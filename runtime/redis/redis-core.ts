@@ -2,6 +2,7 @@ import type { Bucket } from '../limit/limit-state.js';
 import type { EntryInfo, EntryRecord, StoredValue, StoreTotals } from '../store/store.js';
 import { decodeRecord, encodeRecord } from './record.js';
 import { RedisConnection } from './redis-connection.js';
+import { RecordReads } from './record-reads.js';
 import { RedisKeys } from './redis-keys.js';
 import { ACQUIRE, PUT, RELEASE, RENEW, RESERVE } from './redis-scripts.js';
 import { parseRedisUrl } from './redis-url.js';
@@ -60,21 +61,23 @@ export class RedisCore {
   /** @internal */
   readonly connection: RedisConnection;
   private readonly keys: RedisKeys;
+  private readonly reads: RecordReads;
 
   constructor(options: ResolvedRedisOptions) {
-    this.connection = new RedisConnection(parseRedisUrl(options.url), options.connectTimeoutMs, options.commandTimeoutMs);
+    const target = parseRedisUrl(options.url);
+    this.connection = new RedisConnection(target, options.connectTimeoutMs, options.commandTimeoutMs);
     this.keys = new RedisKeys(options.prefix);
+    this.reads = new RecordReads((key, args) => this.connection.send(key, args), target.mode === 'single');
   }
 
   /** The entry's record bytes, unverified (the sync path decodes them on its own thread), or null. */
   getRecord(key: string): Promise<Buffer | null> {
-    const name = this.keys.entry(key);
-    return this.connection.send(name, ['GET', name]) as Promise<Buffer | null>;
+    return this.reads.getRecord(key, this.keys.entry(key));
   }
 
-  /** One GET; the record is verified against its checksum (`CorruptEntryError` when damaged). */
+  /** One GET (or a place in the tick's MGET); the record is verified against its checksum (`CorruptEntryError` when damaged). */
   get(key: string): Promise<StoredValue | undefined> {
-    return this.getRecord(key).then(bytes => (bytes === null ? undefined : decodeRecord(key, bytes)));
+    return this.reads.get(key, this.keys.entry(key));
   }
 
   async put(entry: EntryRecord): Promise<void> {

@@ -1,12 +1,14 @@
 import { workerData } from 'node:worker_threads';
-import { Answer, Cell, WorkerState, type BridgeWorkerData, type ErrorInfo, type Reply, type Request } from './bridge-protocol.js';
+import { Answer, Cell, CELLS, SharedKind, SHARED_REPLY_BYTES, WorkerState, type BridgeWorkerData, type ErrorInfo, type Reply, type Request } from './bridge-protocol.js';
 
 // The thread of a SyncBridge: builds the target object once, then runs each request on it and answers through
-// the port, bumping the shared cell the main thread sleeps on.
+// shared memory (binary, null, undefined) or the port (the rest), bumping the shared cell the main thread sleeps on.
 
 type Target = Record<string, unknown>;
 
-const { port, cell, module, factory, args } = workerData as BridgeWorkerData;
+const { port, shared, module, factory, args } = workerData as BridgeWorkerData;
+const cell = new Int32Array(shared, 0, CELLS);
+const replyArea = new Uint8Array(shared, CELLS * Int32Array.BYTES_PER_ELEMENT, SHARED_REPLY_BYTES);
 
 // Runs on every way out of the thread (an uncaught error included), so a blocked caller wakes at once.
 process.once('exit', () => {
@@ -47,7 +49,7 @@ async function run(on: Target, [id, method, callArgs, posted]: Request): Promise
     const fn = on[method];
     if (typeof fn !== 'function') throw new TypeError(`[beautyspot] the bridge target ${factory} has no method "${method}"`);
     const value = (await fn.apply(on, callArgs)) as unknown;
-    if (!posted) answer([id, Answer.value, value], transferables(value));
+    if (!posted && !answerShared(id, value)) answer([id, Answer.value, value], transferables(value));
   } catch (error) {
     answer([id, posted ? Answer.postedError : Answer.error, errorInfo(error)]);
   } finally {
@@ -67,6 +69,27 @@ function answer(reply: Reply, transfer: ArrayBuffer[] = []): void {
   }
   Atomics.add(cell, Cell.answers, 1);
   Atomics.notify(cell, Cell.answers);
+}
+
+/**
+ * Writes the result into the shared reply area when it is binary (and fits), null or undefined; false when it must
+ * go through the port. The area is claimed by swapping the awaited id for its negation: a call the caller stopped
+ * waiting for has nothing to claim, and its answer is dropped like a late answer on the port.
+ */
+function answerShared(id: number, value: unknown): boolean {
+  const kind = value === null ? SharedKind.null : value === undefined ? SharedKind.undefined
+    : value instanceof Uint8Array && value.byteLength <= SHARED_REPLY_BYTES ? SharedKind.bytes : -1;
+  if (kind < 0) return false;
+  if (Atomics.compareExchange(cell, Cell.awaited, id, -id) !== id) return true;
+  if (kind === SharedKind.bytes) {
+    replyArea.set(value as Uint8Array);
+    Atomics.store(cell, Cell.sharedLength, (value as Uint8Array).byteLength);
+  }
+  Atomics.store(cell, Cell.sharedKind, kind);
+  Atomics.store(cell, Cell.sharedReply, id);
+  Atomics.add(cell, Cell.answers, 1);
+  Atomics.notify(cell, Cell.answers);
+  return true;
 }
 
 function wake(): void {

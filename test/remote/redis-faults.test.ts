@@ -67,6 +67,9 @@ describe.runIf(available)('RedisStore faults', () => {
     server.pause();
     try {
       await expect(c.get('k3')).rejects.toBeInstanceOf(RedisUnavailableError);
+      // Reads issued together share one MGET: each of them fails (a miss for each caller), none hangs.
+      const together = await Promise.allSettled(['k3', 'k4', 'k5'].map(key => c.get(key)));
+      for (const result of together) expect(result.status === 'rejected' && result.reason).toBeInstanceOf(RedisUnavailableError);
     } finally {
       server.resume();
     }

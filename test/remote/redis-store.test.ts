@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorruptEntryError } from '../../runtime/errors.js';
+import { decodeRecord } from '../../runtime/redis/record.js';
 import { createRedisCore, resolveRedisOptions, type RedisCore } from '../../runtime/redis/redis-core.js';
 import type { EntryRecord } from '../../runtime/store/store.js';
 import { requireRedis, startRedis, startRedisCluster } from '../helpers/redis-servers.js';
@@ -58,6 +59,32 @@ describe.runIf(available).each([
     await expect(c.get('k-dmg')).rejects.toBeInstanceOf(CorruptEntryError);
     await c.connection.send(name, ['SET', name, 'not a record']);
     await expect(c.get('k-dmg')).rejects.toBeInstanceOf(CorruptEntryError);
+  });
+
+  it('reads issued together each get their own record (one MGET per 256 on one server): present, absent, damaged', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const c = core(prefix);
+    const keys = Array.from({ length: 300 }, (_, i) => `k-many-${i}`);
+    await Promise.all(keys.map((key, i) => c.put(entry(key, { value: new Uint8Array([i & 0xff, i >> 8]) }))));
+    const damaged = `${prefix}e:{${keys[7]}}`;
+    await c.connection.send(damaged, ['SETRANGE', damaged, '40', 'X']);
+    const mgets = async (): Promise<number> => {
+      const stats = String(await c.connection.send('', ['INFO', 'commandstats']));
+      return Number(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    const before = _name === 'one server' ? await mgets() : 0;
+    const [values, records] = await Promise.all([
+      Promise.allSettled([...keys, 'k-absent'].map(key => c.get(key))),
+      Promise.all([keys[3]!, 'k-absent'].map(key => c.getRecord(key))),
+    ]);
+    values.forEach((result, i) => {
+      if (i === 7) expect(result.status === 'rejected' && result.reason).toBeInstanceOf(CorruptEntryError);
+      else if (i === keys.length) expect(result).toEqual({ status: 'fulfilled', value: undefined });
+      else expect(result.status === 'fulfilled' && [...result.value!.value!], keys[i]).toEqual([i & 0xff, i >> 8]);
+    });
+    expect(decodeRecord(keys[3]!, records[0]!).value).toEqual(Buffer.from([3, 0]));
+    expect(records[1]).toBeNull();
+    if (_name === 'one server') expect(await mgets() - before).toBe(2); // 303 reads: 256 + 47
   });
 
   it('expires entries with their metadata at expiresAt', async () => {

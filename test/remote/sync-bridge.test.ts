@@ -54,6 +54,25 @@ describe('call', () => {
     expect(b.call<{ value: Uint8Array }>('entry', [10], 5000).value).toEqual(new Uint8Array(10).fill(9));
   });
 
+  it('answers binary, null and undefined results through shared memory up to its size, larger ones through the port', () => {
+    const b = bridge();
+    const results: Uint8Array[] = [];
+    // Sizes around the shared area's (65 KiB): each result is its caller's own, whole, and stays so after later calls.
+    for (const size of [0, 1, 180, 65 * 1024 - 1, 65 * 1024, 65 * 1024 + 1, 300_000, 7]) {
+      const bytes = b.call<Uint8Array>('slow', [0, new Uint8Array(size).fill(size & 0xff)], 5000);
+      expect(bytes).toBeInstanceOf(Uint8Array);
+      expect(bytes.length).toBe(size);
+      results.push(bytes);
+    }
+    const one = b.call<Uint8Array>('bytes', [65 * 1024], 5000);
+    expect(b.call<Uint8Array>('bytes', [3], 5000)).toEqual(new Uint8Array([7, 7, 7]));
+    expect(one.length).toBe(65 * 1024);
+    expect(one.every(byte => byte === 7)).toBe(true);
+    for (const bytes of results) expect(bytes.every(byte => byte === (bytes.length & 0xff))).toBe(true);
+    expect(b.call('slow', [0, null], 5000)).toBeNull();
+    expect(b.call('noop', [], 5000)).toBeUndefined();
+  });
+
   it('re-creates a remote error with its name, message and code', () => {
     const error = thrown(Error, () => bridge().call('fail', ['connection reset', 'ECONNRESET'], 5000)) as Error & { code?: unknown };
     expect(error.name).toBe('RangeError');
@@ -76,6 +95,10 @@ describe('call', () => {
     expect(error.message).toMatch(/probe\(…\)\.slow .* did not answer within 20 ms/);
     // The next call waits past the late answer and gets its own.
     expect(b.call('slow', [1200, 'mine'], 5000)).toBe('mine');
+    // So with binary answers, which come through shared memory: the late one is never read as the next call's.
+    thrown(bridgeModule.RemoteTimeoutError, () => b.call('slow', [300, new Uint8Array([1, 1, 1])], 20));
+    expect(b.call('slow', [600, new Uint8Array([2, 2])], 5000)).toEqual(new Uint8Array([2, 2]));
+    expect(b.call('slow', [0, new Uint8Array([3])], 5000)).toEqual(new Uint8Array([3]));
   });
 
   it('starts a new worker after the old one died', () => {
