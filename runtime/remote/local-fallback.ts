@@ -5,7 +5,6 @@ import { NoStore } from '../store/no-store.js';
 import type { EntryInfo, EntryRecord, HitCounter, SizeLimits, Store, StoredValue, StoreTotals } from '../store/store.js';
 import { MemoryLimits } from './memory-limits.js';
 import { Outage } from './outage.js';
-import { recordOf } from './record-of.js';
 
 export { withLocalBlobFallback } from './local-blob-fallback.js';
 
@@ -106,7 +105,7 @@ class FallbackStore implements Store {
     const found = local.get(key);
     if (!found) return undefined;
     if (moveUp && !this.remote.readonly) {
-      const record = recordOf(local, key, found);
+      const record = local.record?.(key, found);
       if (record && !expired(record)) moveUp(record);
     }
     return { ...found, id: LOCAL_ID };
@@ -153,7 +152,7 @@ class FallbackStore implements Store {
       if (error instanceof CorruptEntryError) return undefined; // damaged locally: nothing to copy
       throw error;
     }
-    const record = found && recordOf(local, key, found);
+    const record = found && local.record?.(key, found);
     if (record && !expired(record)) return record;
     local.delete(key);
     return undefined;

@@ -80,6 +80,7 @@ export class SqliteStore implements Store {
       // Every column costs on the hit path (~0.13 µs each, measured): the blob ref is read only when flagged.
       get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags, checksum FROM entries WHERE key = ?').raw(true),
       blobOf: this.db.prepare('SELECT blob FROM entries WHERE id = ?').pluck(),
+      rest: this.db.prepare('SELECT fn, size, args, tags FROM entries WHERE id = ? AND key = ?'),
       put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum)
         VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value, @checksum)
         ON CONFLICT (key) DO UPDATE SET fn = excluded.fn, created_at = excluded.created_at, expires_at = excluded.expires_at,
@@ -117,6 +118,13 @@ export class SqliteStore implements Store {
       entryChecksum(key, flags, expiresAt, content) === checksum;
     if (!intact) throw new CorruptEntryError(`[beautyspot] a stored entry does not match its checksum (in ${this.file})`);
     return { id, value, blob, createdAt, expiresAt, computeMs, flags };
+  }
+
+  record(key: string, found: StoredValue): EntryRecord | undefined {
+    const row = this.stmt.rest.get(found.id, key) as { fn: string; size: number; args: string; tags: string } | undefined;
+    if (!row) return undefined;
+    const { id: _, ...stored } = found;
+    return { ...stored, key, fn: row.fn, size: row.size, args: JSON.parse(row.args), tags: JSON.parse(row.tags) };
   }
 
   put(entry: EntryRecord): void {

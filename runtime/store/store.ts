@@ -99,6 +99,8 @@ export interface Store {
   /** The entry, verified: a damaged one throws `CorruptEntryError`, which the call path treats as a miss. */
   get(key: string): StoredValue | undefined;
   put(entry: EntryRecord): void;
+  /** The whole record of an entry `get` returned, for copying it to another store (the local tier moving entries up). */
+  record?(key: string, found: StoredValue): EntryRecord | undefined;
   /** Records that an entry was read, for least-recently-used eviction. Batched: no write per hit. */
   touch(id: number, at: number): void;
   /** The pending hit counts of a function; the caller increments them, `flush` writes them. */
