@@ -57,3 +57,24 @@ export function expectEachOnce(reports: FlightReport[], keys: number, processes:
   expect(executed).toEqual(Array.from({ length: keys }, (_, i) => i));
   expect(reports.reduce((n, r) => n + r.hits, 0)).toBe(keys * processes - keys);
 }
+
+/**
+ * A holder whose body would take a minute, with a 1 s lease, is SIGKILLed while it computes: a waiter (on the
+ * same cache dir, or another machine sharing the store in `env`) takes the lease over, computes and stores the
+ * result once; a third process hits.
+ */
+export async function expectTakeOver(dir: () => string, mode: Flight['mode'], env?: Record<string, string>): Promise<void> {
+  let started!: () => void;
+  const holderStarted = new Promise<void>(resolve => (started = resolve));
+  const shared = dir();
+  const holder = await startWorker(shared, { mode, keys: 1, bodyMs: 60_000, leaseMs: 1_000, env, onLine: line => line === 'started 0' && started() });
+  holder.process.stdin!.write('go\n');
+  await holderStarted;
+  const waiter = await startWorker(env ? dir() : shared, { mode, keys: 1, bodyMs: 10, leaseMs: 1_000, env });
+  waiter.process.stdin!.write('go\n');
+  holder.process.kill('SIGKILL');
+  expect((await holder.result).signal).toBe('SIGKILL');
+  expect(await reportOf(waiter)).toEqual({ executed: [0], hits: 0, wrong: [] });
+  const [after] = await raceFor(env ? dir() : shared, 1, { mode, keys: 1, bodyMs: 10, leaseMs: 1_000, env });
+  expect(after).toEqual({ executed: [], hits: 1, wrong: [] });
+}

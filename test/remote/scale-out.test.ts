@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureProject } from '../e2e/fixture-project.js';
-import { expectEachOnce, raceFor } from '../helpers/flight.js';
+import { expectEachOnce, expectTakeOver, raceFor } from '../helpers/flight.js';
 import { killLeftovers, linesOf, startNode, type ChildResult } from '../helpers/node-child.js';
 import { requireRedis, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../helpers/redis-servers.js';
 import { useSharedSwift, type SwiftEndpoint } from '../helpers/shared-swift.js';
@@ -172,6 +172,23 @@ describe.runIf(hasRedis)('shared across machines through Redis', () => {
       expectEachOnce(reports, 100, 8);
     }
   }, 120_000);
+
+  it('single-flight: a holder killed mid-computation on one machine loses its lease; another machine takes over', async () => {
+    for (const mode of ['async', 'sync'] as const) {
+      run++;
+      await expectTakeOver(() => tempDir('bs-kill-redis-'), mode, { BEAUTYSPOT_STORE: `${redis.url}?prefix=t${run}:` });
+    }
+  }, 60_000);
+
+  it('Redis index + local blob files: the processes of one machine share blob-sized results', async () => {
+    run++;
+    const env = { BEAUTYSPOT_STORE: `${redis.url}?prefix=t${run}:` };
+    const machine = tempDir('bs-redis-local-blobs-');
+    expect(reportOf(await runPipeline(machine, env, [0, 3]))).toEqual({ executed: each(ids(0, 3)), hits: 0, wrong: [] });
+    expect(reportOf(await runPipeline(machine, env, [0, 3]))).toEqual({ executed: each([]), hits: 12, wrong: [] });
+    expect(existsSync(join(machine, 'pipeline.blobs')), 'the blobs are local files').toBe(true);
+    expect(existsSync(join(machine, 'pipeline.sqlite')), 'the entries are not').toBe(false);
+  }, 60_000);
 
   it('a rate limit of rpm 60: 4 processes on 4 machines get about 10 executions in 10 s between them', async () => {
     run++;
