@@ -165,11 +165,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
  */
 export async function startRedisCluster(options: RedisServerOptions = {}): Promise<RedisCluster> {
   const ports = [await freePort(), await freePort(), await freePort()];
+  // Each node's cluster bus gets a free port of its own: the default, port + 10000, is past 65535 for ports above 55535.
+  const busPorts = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-cluster-'));
-  const children = ports.map(port => {
+  const children = ports.map((port, i) => {
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir);
-    return spawnServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'),
+    return spawnServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-port', String(busPorts[i]), '--cluster-config-file', join(nodeDir, 'nodes.conf'),
       '--cluster-node-timeout', '2000', ...(options.tls ? ['--tls-cluster', 'yes'] : []), ...(options.args ?? [])], options.tls);
   });
   const stop = async (): Promise<void> => {
