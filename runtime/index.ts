@@ -19,6 +19,7 @@ export { Codec, type CodecType } from './codec/codec.js';
 export { registerType, defaultCodec } from './codec/default-codec.js';
 
 export type { Store, StoredValue, EntryRecord, EntryInfo, StoreTotals, SizeLimits } from './store/store.js';
+export type { Leases } from './store/leases.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export type { BlobStore } from './blobs/blob-store.js';
 export { FsBlobs } from './blobs/fs-blobs.js';
@@ -26,4 +27,4 @@ export { RateLimiter, type LimitOptions, type RateLimiterSetup } from './limit/g
 export type { LimitState, Bucket } from './limit/limit-state.js';
 export { MemoryLimitState } from './limit/memory-limit-state.js';
 
-export { BeautyspotError, CacheMissError, UnkeyableValueError, UnencodableValueError, CorruptEntryError } from './errors.js';
+export { BeautyspotError, CacheMissError, UnkeyableValueError, UnencodableValueError, CorruptEntryError, RemoteTimeoutError } from './errors.js';
