@@ -1,4 +1,5 @@
 import type { Bucket } from '../limit/limit-state.js';
+import { ownerIsGone } from '../store/leases.js';
 import type { EntryInfo, EntryRecord, StoredValue, StoreTotals } from '../store/store.js';
 import { decodeRecord, encodeRecord } from './record.js';
 import { RedisConnection } from './redis-connection.js';
@@ -179,8 +180,13 @@ export class RedisCore {
     return used;
   }
 
-  acquireLease(key: string, owner: string, ms: number): Promise<boolean> {
-    return ACQUIRE.run(this.connection, [this.keys.lease(key)], [owner, leaseMs(ms)]).then(reply => Number(reply) === 1);
+  /** Takes the lease, or takes it over from a holder that was a process of this machine and is gone. */
+  async acquireLease(key: string, owner: string, ms: number): Promise<boolean> {
+    const lease = [this.keys.lease(key)];
+    const reply = await ACQUIRE.run(this.connection, lease, [owner, leaseMs(ms)]);
+    if (typeof reply === 'number') return reply === 1;
+    const holder = String(reply);
+    return ownerIsGone(holder) && (await ACQUIRE.run(this.connection, lease, [owner, leaseMs(ms), holder])) === 1;
   }
 
   renewLease(key: string, owner: string, ms: number): Promise<boolean> {

@@ -28,13 +28,18 @@ if ARGV[2] ~= '' then
 end
 return 1`);
 
-/** KEYS: lease. ARGV: owner, ms. Ours when free or already ours (then extended). */
+/**
+ * KEYS: lease. ARGV: owner, ms, and optionally a holder known gone. Ours when free, already ours (then extended) or
+ * still held by that gone holder; else returns the holder, so the caller can check whether it still runs.
+ */
 export const ACQUIRE = new RedisScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] or (ARGV[3] ~= nil and holder == ARGV[3]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
+if holder then return holder end
 return 0`);
 
 /** KEYS: lease. ARGV: owner, ms. Extends the lease only while it is still ours. */

@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { sleep, sleepSync } from '../limit/sleep.js';
-import type { Leases } from '../store/leases.js';
+import { leaseOwner, type Leases } from '../store/leases.js';
 
 /** How long a lease lasts and how long a caller waits for another process's result before computing it itself. */
 export interface FlightPolicy {
@@ -26,7 +25,6 @@ const POLL_FIRST_MS = 2;
 const POLL_MAX_MS = 100;
 
 let sequence = 0;
-const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
 /**
  * Waits until this call may compute `key`: it takes the lease, or finds the entry that the lease's holder stored
@@ -35,7 +33,7 @@ const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).sli
  */
 export function awaitTurnSync<H>(leases: Leases, key: string, policy: FlightPolicy, poll: () => H | undefined,
   onError: (error: unknown) => void): Turn<H> {
-  const owner = `${processId}:${++sequence}`;
+  const owner = leaseOwner(++sequence);
   const deadline = performance.now() + policy.waitMs;
   for (let delay = POLL_FIRST_MS; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
     let taken: boolean;
@@ -60,7 +58,7 @@ export function awaitTurnSync<H>(leases: Leases, key: string, policy: FlightPoli
 /** `awaitTurnSync` for async callers: waits with timers and uses the leases' async forms when they have them. */
 export async function awaitTurn<H>(leases: Leases, key: string, policy: FlightPolicy, poll: () => Promise<H | undefined>,
   onError: (error: unknown) => void): Promise<Turn<H>> {
-  const owner = `${processId}:${++sequence}`;
+  const owner = leaseOwner(++sequence);
   const deadline = performance.now() + policy.waitMs;
   for (let delay = POLL_FIRST_MS; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
     let taken: boolean;

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Leases } from './leases.js';
+import { ownerIsGone, type Leases } from './leases.js';
 
 /**
  * Leases in the cache's own SQLite file, shared by every process that opens it, on the wall clock (which all
@@ -13,6 +13,8 @@ export class SqliteLeases implements Leases {
       acquire: db.prepare(`INSERT INTO leases (key, owner, expires_at) VALUES (@key, @owner, @until)
         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
         WHERE leases.expires_at <= @now OR leases.owner = excluded.owner`),
+      holder: db.prepare('SELECT owner FROM leases WHERE key = ?').pluck(),
+      takeOver: db.prepare('UPDATE leases SET owner = @owner, expires_at = @until WHERE key = @key AND owner = @from'),
       renew: db.prepare('UPDATE leases SET expires_at = @until WHERE key = @key AND owner = @owner'),
       release: db.prepare('DELETE FROM leases WHERE key = ? AND owner = ?'),
     };
@@ -20,7 +22,9 @@ export class SqliteLeases implements Leases {
 
   acquire(key: string, owner: string, ms: number): boolean {
     const now = Date.now();
-    return this.stmt.acquire.run({ key, owner, until: now + ms, now }).changes === 1;
+    if (this.stmt.acquire.run({ key, owner, until: now + ms, now }).changes === 1) return true;
+    const holder = this.stmt.holder.get(key) as string | undefined;
+    return holder !== undefined && ownerIsGone(holder) && this.stmt.takeOver.run({ key, owner, until: now + ms, from: holder }).changes === 1;
   }
 
   renew(key: string, owner: string, ms: number): boolean {

@@ -78,3 +78,20 @@ export async function expectTakeOver(dir: () => string, mode: Flight['mode'], en
   const [after] = await raceFor(env ? dir() : shared, 1, { mode, keys: 1, bodyMs: 10, leaseMs: 1_000, env });
   expect(after).toEqual({ executed: [], hits: 1, wrong: [] });
 }
+
+/**
+ * A re-run right after a crash: the holder (a 10-minute lease, a minute-long body) is SIGKILLed, then a new process
+ * of the same machine asks for the key. It sees the holder's process is gone and computes at once — waiting for
+ * the lease would outlast the test.
+ */
+export async function expectRerunAfterKill(dir: string, mode: Flight['mode'], env?: Record<string, string>): Promise<void> {
+  let started!: () => void;
+  const holderStarted = new Promise<void>(resolve => (started = resolve));
+  const holder = await startWorker(dir, { mode, keys: 1, bodyMs: 60_000, leaseMs: 600_000, env, onLine: line => line === 'started 0' && started() });
+  holder.process.stdin!.write('go\n');
+  await holderStarted;
+  holder.process.kill('SIGKILL');
+  expect((await holder.result).signal).toBe('SIGKILL');
+  const [rerun] = await raceFor(dir, 1, { mode, keys: 1, bodyMs: 10, leaseMs: 600_000, env });
+  expect(rerun).toEqual({ executed: [0], hits: 0, wrong: [] });
+}

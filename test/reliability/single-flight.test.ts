@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectEachOnce, expectTakeOver, raceFor } from '../helpers/flight.js';
+import { expectEachOnce, expectRerunAfterKill, expectTakeOver, raceFor } from '../helpers/flight.js';
 import { killLeftovers } from '../helpers/node-child.js';
 import { tempDir } from '../helpers/temp-spot.js';
 
@@ -19,5 +19,7 @@ describe('single-flight on one machine (SQLite)', () => {
   for (const mode of ['sync', 'async'] as const) {
     it(`a holder killed mid-computation loses its lease, and another process computes and stores the result once (${mode})`,
       () => expectTakeOver(() => tempDir('bs-flight-kill-'), mode));
+
+    it(`a re-run right after a crash does not wait for the killed holder's lease (${mode})`, () => expectRerunAfterKill(tempDir('bs-flight-rerun-'), mode));
   }
 });

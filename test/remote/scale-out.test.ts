@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureProject } from '../e2e/fixture-project.js';
-import { expectEachOnce, expectTakeOver, raceFor } from '../helpers/flight.js';
+import { expectEachOnce, expectRerunAfterKill, expectTakeOver, raceFor } from '../helpers/flight.js';
 import { killLeftovers, linesOf, startNode, type ChildResult } from '../helpers/node-child.js';
 import { requireRedis, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../helpers/redis-servers.js';
 import { useSharedSwift, type SwiftEndpoint } from '../helpers/shared-swift.js';
@@ -177,6 +177,8 @@ describe.runIf(hasRedis)('shared across machines through Redis', () => {
     for (const mode of ['async', 'sync'] as const) {
       run++;
       await expectTakeOver(() => tempDir('bs-kill-redis-'), mode, { BEAUTYSPOT_STORE: `${redis.url}?prefix=t${run}:` });
+      run++;
+      await expectRerunAfterKill(tempDir('bs-rerun-redis-'), mode, { BEAUTYSPOT_STORE: `${redis.url}?prefix=t${run}:` });
     }
   }, 60_000);
 
