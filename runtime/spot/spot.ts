@@ -76,7 +76,7 @@ export class Spot {
    */
   parts(): SpotParts {
     if (this.parts_) return this.parts_;
-    const env = backendsFromEnv(this.name);
+    const env = backendsFromEnv(this.name, error => this.report({ kind: 'open', fn: '', error }));
     const store = this.options.store ?? env.store;
     const blobs = this.options.blobs ?? env.blobs;
     const outage = (error: unknown): void => this.report({ kind: 'remote', fn: '', error });
