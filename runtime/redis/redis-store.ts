@@ -136,8 +136,3 @@ export class RedisStore implements Store {
     return this.bridge_.call<T>(method, args, this.options.connectTimeoutMs + timeoutMs + BRIDGE_MS);
   }
 }
-
-/** The store a URL names, with the default timeouts (for a URL taken from the environment); `?prefix=` sets the key prefix. */
-export function redisStoreFromUrl(url: string): RedisStore {
-  return new RedisStore({ url });
-}

@@ -2,6 +2,7 @@ import { CorruptEntryError } from '../errors.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { FallbackOptions } from './local-fallback.js';
 import { Outage } from './outage.js';
+import { Replay } from './replay.js';
 
 /** How many blobs written locally during an outage a sync call copies up once the remote answers again. */
 const REPLAY_PER_CALL = 4;
@@ -22,8 +23,7 @@ class FallbackBlobs implements BlobStore {
   readonly getAsync?: (ref: string) => Promise<Uint8Array>;
   private opened: BlobStore | undefined;
   /** Refs written to the local blob store because the remote could not take them. */
-  private readonly pending = new Set<string>();
-  private replaying: Promise<void> | undefined;
+  private readonly pending = new Replay(REPLAY_PER_CALL);
 
   constructor(private readonly remote: BlobStore, private readonly openLocal: () => BlobStore, private readonly outage: Outage) {
     if (remote.putAsync) this.putAsync = bytes => this.putToAsync(remote.putAsync!.bind(remote), bytes);
@@ -116,9 +116,8 @@ class FallbackBlobs implements BlobStore {
     return stored !== undefined;
   }
 
-  /** The bytes of a pending ref, taken off the pending set; undefined when there is no intact local copy. */
+  /** The bytes of a pending ref; undefined when there is no intact local copy. */
   private takePending(ref: string): Uint8Array | undefined {
-    this.pending.delete(ref);
     try {
       return this.local().get(ref);
     } catch (error) {
@@ -128,26 +127,16 @@ class FallbackBlobs implements BlobStore {
   }
 
   private replaySome(): void {
-    if (this.pending.size === 0 || this.replaying) return;
-    let budget = REPLAY_PER_CALL;
-    for (const ref of this.pending) {
-      if (budget-- === 0) return;
+    this.pending.some(ref => {
       const bytes = this.takePending(ref);
-      if (bytes && !this.moveUp(ref, bytes)) return;
-    }
+      return !bytes || this.moveUp(ref, bytes);
+    });
   }
 
   private replayInBackground(): void {
-    if (this.pending.size === 0 || this.replaying) return;
-    this.replaying = (async () => {
-      for (const ref of this.pending) {
-        const bytes = this.takePending(ref);
-        if (bytes && !(await this.moveUpAsync(ref, bytes))) return;
-      }
-    })().catch(() => {
-      // the local blob store failed: what is still pending is retried on a later call
-    }).finally(() => {
-      this.replaying = undefined;
+    this.pending.inBackground(async ref => {
+      const bytes = this.takePending(ref);
+      return !bytes || this.moveUpAsync(ref, bytes);
     });
   }
 

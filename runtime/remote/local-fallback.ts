@@ -3,8 +3,9 @@ import type { LimitState } from '../limit/limit-state.js';
 import type { Leases } from '../store/leases.js';
 import { NoStore } from '../store/no-store.js';
 import type { EntryInfo, EntryRecord, HitCounter, SizeLimits, Store, StoredValue, StoreTotals } from '../store/store.js';
-import { MemoryLimits } from './memory-limits.js';
+import { MemoryLimitState } from '../limit/memory-limit-state.js';
 import { Outage } from './outage.js';
+import { Replay } from './replay.js';
 
 export { withLocalBlobFallback } from './local-blob-fallback.js';
 
@@ -45,8 +46,7 @@ class FallbackStore implements Store {
   readonly limits?: LimitState;
   private opened: Store | undefined;
   /** Keys written to the local store because the remote could not take them. */
-  private readonly pending = new Set<string>();
-  private replaying: Promise<void> | undefined;
+  private readonly pending = new Replay(REPLAY_PER_CALL);
 
   constructor(private readonly remote: Store, private readonly openLocal: () => Store, private readonly report: (error: unknown) => void,
     private readonly outage: Outage, private readonly hasLocal: () => boolean) {
@@ -54,7 +54,7 @@ class FallbackStore implements Store {
     if (remote.putAsync) this.putAsync = entry => this.putToAsync(remote.putAsync!.bind(remote), entry);
     if (remote.leases) this.leases = fallbackLeases(remote.leases, () => this.local().leases, outage);
     if (remote.limits) {
-      const inProcess = new MemoryLimits();
+      const inProcess = new MemoryLimitState();
       this.limits = fallbackLimits(remote.limits, () => this.local().limits ?? inProcess, outage);
     }
   }
@@ -141,9 +141,8 @@ class FallbackStore implements Store {
     return sent;
   }
 
-  /** The record of a pending key, taken off the pending set; undefined when there is nothing (valid) to copy. */
+  /** The record of a pending key; undefined when there is nothing (valid) to copy. */
   private takePending(key: string): EntryRecord | undefined {
-    this.pending.delete(key);
     const local = this.local();
     let found: StoredValue | undefined;
     try {
@@ -158,29 +157,17 @@ class FallbackStore implements Store {
     return undefined;
   }
 
-  /** A sync caller copies a few pending entries up per call, so no call waits long. */
   private replaySome(): void {
-    if (this.pending.size === 0 || this.replaying) return;
-    let budget = REPLAY_PER_CALL;
-    for (const key of this.pending) {
-      if (budget-- === 0) return;
+    this.pending.some(key => {
       const record = this.takePending(key);
-      if (record && !this.moveUp(record)) return;
-    }
+      return !record || this.moveUp(record);
+    });
   }
 
-  /** An async caller copies every pending entry up in the background, one at a time, until done or the remote fails. */
   private replayInBackground(): void {
-    if (this.pending.size === 0 || this.replaying) return;
-    this.replaying = (async () => {
-      for (const key of this.pending) {
-        const record = this.takePending(key);
-        if (record && !(await this.moveUpAsync(record))) return;
-      }
-    })().catch(() => {
-      // the local store failed: what is still pending is retried on a later call
-    }).finally(() => {
-      this.replaying = undefined;
+    this.pending.inBackground(async key => {
+      const record = this.takePending(key);
+      return !record || this.moveUpAsync(record);
     });
   }
 

@@ -103,7 +103,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       key = w.digest();
       if (s.access.read && !remote) {
         const hit = lookup(spot, s, key);
-        if (hit !== MISS) {
+        if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
           return served(hit);
         }
@@ -130,8 +130,8 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     if (remote) {
       if (s.access.read) {
         const hit = await lookupAsync(spot, s, key);
-        debug?.(`${hit === MISS ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
-        if (hit !== MISS) return hit.value;
+        debug?.(`${hit === undefined ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
+        if (hit !== undefined) return hit.value;
       }
       if (!s.access.exec) throw new CacheMissError(s.id);
     }
@@ -139,7 +139,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     // The store's leases are read at each call: a damaged store is replaced in place.
     const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
-      const poll = async (): Promise<Hit | undefined> => orUndefined(remote ? await lookupAsync(spot, s, key, true) : lookup(spot, s, key, true));
+      const poll = async (): Promise<Hit | undefined> => remote ? lookupAsync(spot, s, key, true) : lookup(spot, s, key, true);
       const turn = await awaitTurn(leases, key, s.flight!, poll, error => spot.report({ kind: 'lease', fn: s.id, error }));
       if ('hit' in turn) return turn.hit.value;
       flight = turn.flight;
@@ -161,7 +161,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     let flight: Flight | undefined;
     const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
-      const turn = awaitTurnSync(leases, key, s.flight!, () => orUndefined(lookup(spot, s, key, true)),
+      const turn = awaitTurnSync(leases, key, s.flight!, () => lookup(spot, s, key, true),
         error => spot.report({ kind: 'lease', fn: s.id, error }));
       if ('hit' in turn) return served(turn.hit);
       flight = turn.flight;
@@ -293,7 +293,7 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-const MISS = Symbol('miss');
+/** A found entry's value; a miss is `undefined`. */
 type Hit = { value: unknown; async: boolean };
 
 /** A lookup that failed is a miss, reported unless `quiet`. */
@@ -301,66 +301,66 @@ function missed(spot: Spot, s: CallState, kind: 'read' | 'decode', error: unknow
   if (!quiet) spot.report({ kind, fn: s.id, error });
 }
 
-function orUndefined(hit: Hit | typeof MISS): Hit | undefined {
-  return hit === MISS ? undefined : hit;
-}
-
 /**
  * The fast path: one prepared SELECT, one decode. Unreadable or expired entries are misses, reported unless
  * `quiet` (a lookup again while waiting for another process: the first one reported what it found).
  */
-function lookup(spot: Spot, s: CallState, key: string, quiet = false): Hit | typeof MISS {
+function lookup(spot: Spot, s: CallState, key: string, quiet = false): Hit | undefined {
   let row: StoredValue | undefined;
   try {
     row = s.parts.store.get(key);
   } catch (error) {
     missed(spot, s, 'read', error, quiet);
-    return MISS;
+    return undefined;
   }
   const now = Date.now();
-  if (row === undefined || (row.expiresAt !== null && row.expiresAt <= now)) return MISS;
+  if (!live(row, now)) return undefined;
   let bytes: Uint8Array | undefined;
   try {
     bytes = row.value ?? (row.blob !== null ? s.parts.blobs.get(row.blob) : undefined);
   } catch (error) {
     missed(spot, s, 'decode', error, quiet);
-    return MISS;
+    return undefined;
   }
   return decoded(spot, s, row, bytes, now, quiet);
 }
 
 /** `lookup` through the store's and blob store's async forms (a network store), for async functions. */
-async function lookupAsync(spot: Spot, s: CallState, key: string, quiet = false): Promise<Hit | typeof MISS> {
+async function lookupAsync(spot: Spot, s: CallState, key: string, quiet = false): Promise<Hit | undefined> {
   const { store, blobs } = s.parts;
   let row: StoredValue | undefined;
   try {
     row = await (store.getAsync ? store.getAsync(key) : store.get(key));
   } catch (error) {
     missed(spot, s, 'read', error, quiet);
-    return MISS;
+    return undefined;
   }
   const now = Date.now();
-  if (row === undefined || (row.expiresAt !== null && row.expiresAt <= now)) return MISS;
+  if (!live(row, now)) return undefined;
   let bytes: Uint8Array | undefined;
   try {
     bytes = row.value ?? (row.blob !== null ? await (blobs.getAsync ? blobs.getAsync(row.blob) : blobs.get(row.blob)) : undefined);
   } catch (error) {
     missed(spot, s, 'decode', error, quiet);
-    return MISS;
+    return undefined;
   }
   return decoded(spot, s, row, bytes, now, quiet);
 }
 
+function live(row: StoredValue | undefined, now: number): row is StoredValue {
+  return row !== undefined && (row.expiresAt === null || row.expiresAt > now);
+}
+
 /** Decodes a found entry's bytes and counts the hit; a failure is a miss. */
 function decoded(spot: Spot, s: CallState, row: StoredValue, bytes: Uint8Array | undefined, now: number,
-  quiet: boolean): Hit | typeof MISS {
+  quiet: boolean): Hit | undefined {
   let value: unknown;
   try {
     if (bytes === undefined) throw new CorruptEntryError('[beautyspot] entry has neither a value nor a blob');
     value = s.parts.codec.decode(bytes);
   } catch (error) {
     missed(spot, s, 'decode', error, quiet);
-    return MISS;
+    return undefined;
   }
   const session = spot.session;
   session.hits++;

@@ -182,13 +182,8 @@ export class Spot {
   /** @internal Reports a failure that did not reach the caller: a warning line and the onError hook. */
   report(event: SpotErrorEvent): void {
     this.session.errors++;
-    const message = messageOf(event.error);
-    // A lease that cannot be had only costs that call its single-flight, silently: the write after it, which meets
-    // the same lock or full disk, is what the warning is about.
-    if (event.kind !== 'lease') warnOnce(event.kind === 'open' || event.kind === 'remote' ? `[beautyspot] spot "${this.name}": ${message.replace(/^\[beautyspot\] /, '')}`
-      : event.kind === 'limit' ? `[beautyspot] spot "${this.name}": the rate-limit state shared with other processes failed ` +
-        `(${message}); calls are limited in this process alone until it works again.`
-      : `[beautyspot] ${event.fn}: ${event.kind} failed (${message}); ${CONSEQUENCE[event.kind]}`);
+    const line = WARNING[event.kind]?.(this.name, event.fn, messageOf(event.error));
+    if (line) warnOnce(line);
     this.options.onError?.(event);
     if (event.kind !== 'open' && event.kind !== 'remote') this.replaceDamagedStore(event.error);
   }
@@ -244,13 +239,27 @@ export class Spot {
   }
 }
 
-/** What a failure off the caller's path meant for the call, in its warning. */
-const CONSEQUENCE: Record<Exclude<SpotErrorEvent['kind'], 'open' | 'limit' | 'remote' | 'lease'>, string> = {
-  read: 'treated as a miss and recomputed.',
-  decode: 'treated as a miss and recomputed.',
-  encode: 'the result was returned but not cached.',
-  write: 'the result was returned but not cached.',
-  evict: 'the result was returned but not cached.',
+type Warning = (spot: string, fn: string, message: string) => string;
+
+const aboutSpot: Warning = (spot, _fn, message) => `[beautyspot] spot "${spot}": ${message.replace(/^\[beautyspot\] /, '')}`;
+const failed = (kind: string, consequence: string): Warning => (_spot, fn, message) => `[beautyspot] ${fn}: ${kind} failed (${message}); ${consequence}`;
+
+/**
+ * The warning line of each kind of failure off the caller's path, saying what it meant for the call. None for a
+ * lease: it only costs that call its single-flight, and the write after it, which meets the same lock or full disk,
+ * is what the warning is about.
+ */
+const WARNING: Record<SpotErrorEvent['kind'], Warning | undefined> = {
+  open: aboutSpot,
+  remote: aboutSpot,
+  limit: (spot, _fn, message) => `[beautyspot] spot "${spot}": the rate-limit state shared with other processes failed ` +
+    `(${message}); calls are limited in this process alone until it works again.`,
+  read: failed('read', 'treated as a miss and recomputed.'),
+  decode: failed('decode', 'treated as a miss and recomputed.'),
+  encode: failed('encode', 'the result was returned but not cached.'),
+  write: failed('write', 'the result was returned but not cached.'),
+  evict: failed('evict', 'the result was returned but not cached.'),
+  lease: undefined,
 };
 
 /** Any decorator context (markMethod rejects the kinds that are not methods), never an options object. */

@@ -58,38 +58,41 @@ export function expectEachOnce(reports: FlightReport[], keys: number, processes:
   expect(reports.reduce((n, r) => n + r.hits, 0)).toBe(keys * processes - keys);
 }
 
-/**
- * A holder whose body would take a minute, with a 1 s lease, is SIGKILLed while it computes: a waiter (on the
- * same cache dir, or another machine sharing the store in `env`) takes the lease over, computes and stores the
- * result once; a third process hits.
- */
-export async function expectTakeOver(dir: () => string, mode: Flight['mode'], env?: Record<string, string>): Promise<void> {
+/** A worker holding key 0's lease: its body would take a minute; resolves once the body has started. */
+async function startedHolder(dir: string, mode: Flight['mode'], leaseMs: number, env?: Record<string, string>): Promise<NodeChild> {
   let started!: () => void;
   const holderStarted = new Promise<void>(resolve => (started = resolve));
-  const shared = dir();
-  const holder = await startWorker(shared, { mode, keys: 1, bodyMs: 60_000, leaseMs: 1_000, env, onLine: line => line === 'started 0' && started() });
+  const holder = await startWorker(dir, { mode, keys: 1, bodyMs: 60_000, leaseMs, env, onLine: line => line === 'started 0' && started() });
   holder.process.stdin!.write('go\n');
   await holderStarted;
+  return holder;
+}
+
+/**
+ * A holder that hangs (SIGSTOP: its process still exists, so nobody may take it for gone) with a 1 s lease: a
+ * waiter (on the same cache dir, or another machine sharing the store in `env`) takes the lease over once it
+ * expires, computes and stores the result once; a third process hits.
+ */
+export async function expectTakeOver(dir: () => string, mode: Flight['mode'], env?: Record<string, string>): Promise<void> {
+  const shared = dir();
+  const holder = await startedHolder(shared, mode, 1_000, env);
+  holder.process.kill('SIGSTOP');
   const waiter = await startWorker(env ? dir() : shared, { mode, keys: 1, bodyMs: 10, leaseMs: 1_000, env });
   waiter.process.stdin!.write('go\n');
+  expect(await reportOf(waiter)).toEqual({ executed: [0], hits: 0, wrong: [] });
   holder.process.kill('SIGKILL');
   expect((await holder.result).signal).toBe('SIGKILL');
-  expect(await reportOf(waiter)).toEqual({ executed: [0], hits: 0, wrong: [] });
   const [after] = await raceFor(env ? dir() : shared, 1, { mode, keys: 1, bodyMs: 10, leaseMs: 1_000, env });
   expect(after).toEqual({ executed: [], hits: 1, wrong: [] });
 }
 
 /**
- * A re-run right after a crash: the holder (a 10-minute lease, a minute-long body) is SIGKILLed, then a new process
- * of the same machine asks for the key. It sees the holder's process is gone and computes at once — waiting for
- * the lease would outlast the test.
+ * A re-run right after a crash: the holder (a 10-minute lease) is SIGKILLed, then a new process of the same machine
+ * asks for the key. It sees the holder's process is gone and computes at once — waiting for the lease would
+ * outlast the test.
  */
 export async function expectRerunAfterKill(dir: string, mode: Flight['mode'], env?: Record<string, string>): Promise<void> {
-  let started!: () => void;
-  const holderStarted = new Promise<void>(resolve => (started = resolve));
-  const holder = await startWorker(dir, { mode, keys: 1, bodyMs: 60_000, leaseMs: 600_000, env, onLine: line => line === 'started 0' && started() });
-  holder.process.stdin!.write('go\n');
-  await holderStarted;
+  const holder = await startedHolder(dir, mode, 600_000, env);
   holder.process.kill('SIGKILL');
   expect((await holder.result).signal).toBe('SIGKILL');
   const [rerun] = await raceFor(dir, 1, { mode, keys: 1, bodyMs: 10, leaseMs: 600_000, env });

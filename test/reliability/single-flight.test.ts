@@ -17,7 +17,7 @@ describe('single-flight on one machine (SQLite)', () => {
   }
 
   for (const mode of ['sync', 'async'] as const) {
-    it(`a holder killed mid-computation loses its lease, and another process computes and stores the result once (${mode})`,
+    it(`a holder that hangs mid-computation loses its lease, and another process computes and stores the result once (${mode})`,
       () => expectTakeOver(() => tempDir('bs-flight-kill-'), mode));
 
     it(`a re-run right after a crash does not wait for the killed holder's lease (${mode})`, () => expectRerunAfterKill(tempDir('bs-flight-rerun-'), mode));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CorruptEntryError } from '../../runtime/errors.js';
-import { MemoryLimits } from '../../runtime/remote/memory-limits.js';
+import { MemoryLimitState } from '../../runtime/limit/memory-limit-state.js';
 import { withLocalFallback, type FallbackOptions } from '../../runtime/remote/local-fallback.js';
 import type { Leases } from '../../runtime/store/leases.js';
 import { SqliteStore } from '../../runtime/store/sqlite-store.js';
@@ -29,7 +29,7 @@ interface Setup {
   reports: Error[];
 }
 
-function setup(options: { async?: boolean; leases?: Leases; localLeases?: Leases; limits?: MemoryLimits } & FallbackOptions = {}): Setup {
+function setup(options: { async?: boolean; leases?: Leases; localLeases?: Leases; limits?: MemoryLimitState } & FallbackOptions = {}): Setup {
   const dir = tempDir();
   const remote = new SqliteStore(join(dir, 'remote.sqlite'));
   const local = new SqliteStore(join(dir, 'local.sqlite'));
@@ -282,7 +282,7 @@ describe('leases and limits', () => {
   });
 
   it('limits keep holding during an outage: in this process when the local store keeps none', async () => {
-    const s = setup({ async: true, limits: new MemoryLimits() });
+    const s = setup({ async: true, limits: new MemoryLimitState() });
     const bucket = { id: 'test/api/rpm', interval: 60_000, burst: 1, cost: 1 };
     expect(s.store.limits!.reserve([bucket])).toBe(0);
     expect(s.store.limits!.reserve([bucket])).toBeGreaterThan(50_000);
