@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import { Node, ts, type SourceFile } from 'ts-morph';
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
 export interface CodeHash {
   hash: string;
+  /** Hash of the function's own normalised source. */
+  body: string;
+  /** Each project declaration the hash also covers, as [`<file>#<name>`, its own hash], sorted by name. */
+  deps: [name: string, hash: string][];
   /** Files whose code the hash covers (for watch mode). */
   files: Set<string>;
 }
+
+/** The hash of a function whose entries do not depend on its code (`codeHash=false`). */
+export const NO_CODE_HASH: CodeHash = { hash: '', body: '', deps: [], files: new Set() };
 
 /**
  * A hash of the function's normalised source (reprinted without comments, so formatting and comments do
@@ -19,13 +26,17 @@ export interface CodeHash {
 export function codeHash(root: Node, projectRoot: string): CodeHash {
   const seen = new Set<Node>([root]);
   const parts: string[] = [];
+  const deps: [string, string][] = [];
   const files = new Set<string>();
   const queue: Node[] = [root];
   while (queue.length > 0) {
     const node = queue.shift()!;
     const file = node.getSourceFile();
     files.add(file.getFilePath());
-    parts.push(`${relative(projectRoot, file.getFilePath())}\0${normalised(node, file)}`);
+    const path = relative(projectRoot, file.getFilePath());
+    const part = `${path}\0${normalised(node, file)}`;
+    parts.push(part);
+    if (node !== root) deps.push([`${path.split(sep).join('/')}#${declarationName(node)}`, shortHash(part)]);
     for (const declaration of referencedDeclarations(node)) {
       if (seen.has(declaration)) continue;
       seen.add(declaration);
@@ -33,8 +44,24 @@ export function codeHash(root: Node, projectRoot: string): CodeHash {
     }
   }
   // The root first, then its dependencies in a fixed order, so discovery order does not matter.
-  const [own, ...deps] = parts;
-  return { hash: createHash('sha256').update([own, ...deps.sort()].join('\0\0')).digest('hex').slice(0, 32), files };
+  const [own, ...rest] = parts;
+  return {
+    hash: createHash('sha256').update([own, ...rest.sort()].join('\0\0')).digest('hex').slice(0, 32),
+    body: shortHash(own!),
+    deps: deps.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    files,
+  };
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** `helper`, `Client.fetch`, `RATE`: how a dependency is named when `beautyspot why` says it changed. */
+function declarationName(node: Node): string {
+  const own = (node as Node & { getName?: () => string | undefined }).getName?.() ?? '(anonymous)';
+  const owner = Node.isMethodDeclaration(node) ? node.getParent() : undefined;
+  return owner && Node.isClassDeclaration(owner) ? `${owner.getName() ?? '(anonymous class)'}.${own}` : own;
 }
 
 function normalised(node: Node, file: SourceFile): string {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { SourceMap } from 'magic-string';
 import { FileSystemRefreshResult, Node, Project, ts, type SourceFile } from 'ts-morph';
-import { codeHash } from './code-hash.js';
+import { codeHash, NO_CODE_HASH } from './code-hash.js';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { emitKeyCode } from './emit/emit-key.js';
 import { findMarked, type MarkedFunction } from './find/find-marked.js';
@@ -86,9 +86,9 @@ export class BeautyspotContext {
     const reports = marked.map(fn => reporter(file, path, fn, diagnostics));
     marked.forEach((fn, index) => checkThis(fn, reports[index]!));
     const hashes = marked.map(fn => {
-      const hash = fn.options.codeHash === false ? { hash: '', files: new Set<string>() } : codeHash(fn.node, root);
+      const hash = fn.options.codeHash === false ? NO_CODE_HASH : codeHash(fn.node, root);
       hash.files.forEach(f => dependencies.add(f));
-      return hash.hash;
+      return hash;
     });
     const paramsText = marked.map(fn => fn.node.getParameters().map(p => p.getText()).join(', '));
     // Parameters first; key expressions last, because checking them appends to the in-memory file.
@@ -101,7 +101,7 @@ export class BeautyspotContext {
     const compiled: CompiledFunction[] = marked.map((fn, index) => ({
       marked: fn,
       id: ids[index]!,
-      codeHash: hashes[index]!,
+      code: hashes[index]!,
       key: emitKeyCode(plans[index]!, { ns: NS, prefix: `${NS}_${index}_` }),
       async: isAsync(fn),
       paramsText: paramsText[index]!,

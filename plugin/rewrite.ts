@@ -1,5 +1,6 @@
 import MagicString from 'magic-string';
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { CodeHash } from './code-hash.js';
 import type { EmittedKey } from './emit/emit-key.js';
 import type { MarkedFunction } from './find/find-marked.js';
 import type { AnnotationOptions } from './find/parse-options.js';
@@ -8,7 +9,7 @@ import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
 export interface CompiledFunction {
   marked: MarkedFunction;
   id: string;
-  codeHash: string;
+  code: CodeHash;
   key: EmittedKey;
   /** See `isAsync` in context.ts: undefined when the declared return type cannot tell. */
   async: boolean | undefined;
@@ -91,6 +92,7 @@ function optionsLiteral(f: CompiledFunction, i: number): string {
 }
 
 function compiledLiteral(f: CompiledFunction): string {
-  return `{ id: ${JSON.stringify(f.id)}, codeHash: ${JSON.stringify(f.codeHash)}, params: ${JSON.stringify(f.key.params)}, ` +
+  const code = { body: f.code.body, deps: f.code.deps };
+  return `{ id: ${JSON.stringify(f.id)}, codeHash: ${JSON.stringify(f.code.hash)}, code: ${JSON.stringify(code)}, params: ${JSON.stringify(f.key.params)}, ` +
     `async: ${f.async}, fnName: ${JSON.stringify(f.marked.qualifiedName.split('.').pop())}, writeArgs: ${f.key.writer} }`;
 }

@@ -1,6 +1,6 @@
 import type { Bucket } from '../limit/limit-state.js';
 import { ownerIsGone } from '../store/leases.js';
-import type { EntryInfo, EntryRecord, StoredValue, StoreTotals } from '../store/store.js';
+import type { EntryFilter, EntryInfo, EntryRecord, StoredValue, StoreTotals } from '../store/store.js';
 import { decodeRecord, encodeRecord } from './record.js';
 import { RedisConnection } from './redis-connection.js';
 import { RecordReads } from './record-reads.js';
@@ -113,7 +113,7 @@ export class RedisCore {
   }
 
   async totals(fn?: string): Promise<StoreTotals> {
-    const totals = { entries: 0, bytes: 0, hits: 0, savedMs: 0 };
+    const totals = { entries: 0, bytes: 0, hits: 0, savedMs: 0, misses: 0, computeMs: 0 };
     for (const name of await this.functions(fn)) {
       const [entries, stats] = await Promise.all([this.entriesOf(name),
         this.send(this.keys.stats(name), ['HMGET', this.keys.stats(name), 'hits', 'saved_ms']) as Promise<(Buffer | null)[]>]);
@@ -134,12 +134,14 @@ export class RedisCore {
     return all.slice(offset, offset + (options.limit ?? 100));
   }
 
-  /** Deletes every entry (or a function's); returns the blob refs no entry uses any more. */
-  async clear(fn?: string): Promise<{ entries: number; blobs: string[] }> {
+  /** Deletes every entry (or those the filter matches); returns the blob refs no entry uses any more. */
+  async clear(filter: EntryFilter = {}): Promise<{ entries: number; blobs: string[] }> {
     let entries = 0;
     const refs = new Set<string>();
-    for (const name of await this.functions(fn)) {
-      const infos = await this.entriesOf(name);
+    const whole = filter.tag === undefined && filter.before === undefined;
+    for (const name of await this.functions(filter.fn)) {
+      const infos = (await this.entriesOf(name)).filter(info =>
+        (filter.tag === undefined || info.tags.includes(filter.tag)) && (filter.before === undefined || info.createdAt < filter.before));
       for (const page of pages(infos)) {
         const deleted = await Promise.all(page.map(info => this.send(this.keys.entry(info.key), ['DEL', this.keys.entry(info.key), this.keys.meta(info.key)])));
         entries += page.filter((_, i) => Number(deleted[i]) > 0).length;
@@ -148,7 +150,8 @@ export class RedisCore {
           return this.send(this.keys.blobUsers(info.blob!), ['SREM', this.keys.blobUsers(info.blob!), info.key]);
         }));
       }
-      await this.send(this.keys.fnIndex(name), ['DEL', this.keys.fnIndex(name)]);
+      if (whole) await this.send(this.keys.fnIndex(name), ['DEL', this.keys.fnIndex(name)]);
+      else if (infos.length > 0) await this.send(this.keys.fnIndex(name), ['ZREM', this.keys.fnIndex(name), ...infos.map(info => info.key)]);
     }
     const blobs: string[] = [];
     for (const ref of refs) if (!(await this.blobInUse(ref))) blobs.push(ref);
@@ -242,7 +245,7 @@ function metaInfo(key: string, fields: (Buffer | null)[]): EntryInfo | undefined
   try {
     return { key, fn, size: Number(size), createdAt: Number(createdAt), accessedAt: Number(createdAt),
       expiresAt: expiresAt ? Number(expiresAt) : null, computeMs: Number(computeMs), blob: blob || null,
-      args: JSON.parse(args), tags: JSON.parse(tags) };
+      args: JSON.parse(args), tags: JSON.parse(tags), codeHash: null, version: null };
   } catch {
     return undefined; // damaged metadata: listed as gone
   }

@@ -1,7 +1,7 @@
 import type { Bucket, LimitState } from '../limit/limit-state.js';
 import { SyncBridge } from '../remote/sync-bridge.js';
 import type { Leases } from '../store/leases.js';
-import { pendingCounter, type EntryInfo, type EntryRecord, type HitCounter, type Store, type StoredValue, type StoreTotals } from '../store/store.js';
+import { pendingCounter, type EntryFilter, type EntryInfo, type EntryRecord, type HitCounter, type Store, type StoredValue, type StoreTotals } from '../store/store.js';
 import { decodeRecord } from './record.js';
 import { createRedisCore, resolveRedisOptions, type HitCounts, type RedisCore, type RedisStoreOptions, type ResolvedRedisOptions } from './redis-core.js';
 
@@ -98,8 +98,8 @@ export class RedisStore implements Store {
     return this.call<EntryInfo[]>('list', [options], TOOL_MS);
   }
 
-  clear(fn?: string): { entries: number; blobs: string[] } {
-    return this.call<{ entries: number; blobs: string[] }>('clear', [fn], TOOL_MS);
+  clear(filter?: EntryFilter): { entries: number; blobs: string[] } {
+    return this.call<{ entries: number; blobs: string[] }>('clear', [filter], TOOL_MS);
   }
 
   /** Adds the pending hit counts to the functions' totals; they stay pending when Redis cannot take them. */

@@ -2,7 +2,7 @@ import { CorruptEntryError } from '../errors.js';
 import type { LimitState } from '../limit/limit-state.js';
 import type { Leases } from '../store/leases.js';
 import { NoStore } from '../store/no-store.js';
-import type { EntryInfo, EntryRecord, HitCounter, SizeLimits, Store, StoredValue, StoreTotals } from '../store/store.js';
+import type { EntryFilter, EntryInfo, EntryRecord, HitCounter, SizeLimits, Store, StoredValue, StoreTotals } from '../store/store.js';
 import { MemoryLimitState } from '../limit/memory-limit-state.js';
 import { Outage } from './outage.js';
 import { Replay } from './replay.js';
@@ -197,9 +197,9 @@ class FallbackStore implements Store {
     this.remote.delete(key);
   }
 
-  clear(fn?: string): { entries: number; blobs: string[] } {
-    const local = this.local().clear(fn);
-    const remote = this.remote.clear(fn);
+  clear(filter?: EntryFilter): { entries: number; blobs: string[] } {
+    const local = this.local().clear(filter);
+    const remote = this.remote.clear(filter);
     // A blob the local rows no longer use may still be used by remote rows (the blob store deletes both copies).
     const unused = new Set([...remote.blobs, ...local.blobs.filter(ref => !this.remote.blobInUse(ref))]);
     return { entries: remote.entries + local.entries, blobs: [...unused] };

@@ -6,7 +6,7 @@ import { KeyWriter } from '../keys/key-writer.js';
 import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
-import { EntryFlag, type ArgDigest, type EntryRecord, type HitCounter, type StoredValue } from '../store/store.js';
+import { EntryFlag, type ArgDigest, type CodeInfo, type EntryRecord, type HitCounter, type StoredValue } from '../store/store.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
 import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
@@ -20,6 +20,8 @@ export interface CompiledKey {
   id: string;
   /** Hash of the normalised source (and of the project functions it calls). */
   codeHash: string;
+  /** What the code hash covers, each part with its own hash (for `beautyspot why`); absent from older compilers. */
+  code?: { body: string; deps: [name: string, hash: string][] };
   /** Parameter names, for per-parameter digests. */
   params: string[];
   /** Writes the arguments' key bytes, generated from their types; default: the dynamic encoder. */
@@ -53,6 +55,8 @@ interface CallState {
   limiter: RateLimiter | undefined;
   parts: SpotParts;
   counter: HitCounter;
+  /** The code part of the key, recorded with each entry. */
+  code: CodeInfo;
   /** The store answers over a network: async functions look up and store through its async forms. */
   remote: boolean;
   /** Cross-process single-flight, when the function both reads and writes (and its store shares leases). */
@@ -231,6 +235,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     limiter: spot.limiter(options.limit),
     parts,
     counter: parts.store.counter(id),
+    code: { hash: codeHash, version: options.version, body: how.compiled?.code?.body ?? codeHash, deps: how.compiled?.code?.deps ?? [] },
     remote: typeof parts.store.getAsync === 'function',
     flight: policy && access.read && access.write && access.exec ? policy : undefined,
     slowestMs: -1,
@@ -385,6 +390,8 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
   const session = spot.session;
   session.misses++;
   session.computeMs += computeMs;
+  s.counter.misses++;
+  s.counter.computeMs += computeMs;
   if (!s.access.write || digests === undefined || s.parts.store.readonly) return undefined;
   let bytes: Uint8Array;
   try {
@@ -407,6 +414,7 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
       flags,
       args: digests,
       tags: options.tags,
+      code: s.code,
     },
   };
 }

@@ -11,7 +11,7 @@ import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
 import { withLocalBlobFallback, withLocalFallback } from '../remote/local-fallback.js';
 import { openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
-import type { EntryInfo, Store } from '../store/store.js';
+import type { EntryFilter, EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
 import { createCachedFunction } from './cached-function.js';
@@ -211,10 +211,10 @@ export class Spot {
     return this.parts().store.list(options);
   }
 
-  /** Deletes every entry (or those of one function id) and their blobs; returns how many. */
-  clear(fn?: string): number {
+  /** Deletes every entry (or those of one function id, or those a filter matches) and their blobs; returns how many. */
+  clear(filter?: string | EntryFilter): number {
     const { store, blobs } = this.parts();
-    const removed = store.clear(fn);
+    const removed = store.clear(typeof filter === 'string' ? { fn: filter } : filter);
     for (const ref of removed.blobs) blobs.delete(ref);
     this.approx = undefined;
     return removed.entries;

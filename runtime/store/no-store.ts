@@ -37,7 +37,7 @@ export class NoStore implements Store {
   }
 
   totals(): StoreTotals {
-    return { entries: 0, bytes: 0, hits: 0, savedMs: 0 };
+    return { entries: 0, bytes: 0, hits: 0, savedMs: 0, misses: 0, computeMs: 0 };
   }
 
   list(): EntryInfo[] {

@@ -1,5 +1,5 @@
 /** The schema version this runtime writes, kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Migrations by the version they lead to, applied in order, so a fresh database and a migrated one are the
@@ -59,6 +59,55 @@ export const MIGRATIONS: Record<number, string> = {
     CREATE TABLE limits (
       bucket TEXT PRIMARY KEY,               -- <spot>/<limit>/rpm|tpm
       tat    REAL NOT NULL                   -- theoretical arrival time, epoch ms
+    ) WITHOUT ROWID;
+  `,
+  // What the tools need: the code part of each key (`beautyspot why`), tags as rows (filtering on them), executions
+  // and per-day counts (stats, charts), indexes for sorting the entry list. Entries written before stay, with NULL
+  // code_hash/version ("not recorded"); their tags are indexed from their JSON.
+  4: `
+    ALTER TABLE entries ADD COLUMN code_hash TEXT;   -- the code hash in the key; NULL: written before v4
+    ALTER TABLE entries ADD COLUMN version TEXT;     -- the version option in the key; NULL: written before v4
+    CREATE INDEX entries_created ON entries (created_at);
+    CREATE INDEX entries_size ON entries (size);
+    CREATE INDEX entries_compute ON entries (compute_ms);
+
+    -- The parts each code hash covered, once per function and hash.
+    CREATE TABLE code (
+      fn      TEXT    NOT NULL,
+      hash    TEXT    NOT NULL,
+      body    TEXT    NOT NULL,              -- hash of the function's own normalised source
+      deps    TEXT    NOT NULL,              -- JSON [["<file>#<name>", hash], …]
+      seen_at INTEGER NOT NULL,              -- epoch ms, first entry written with it
+      PRIMARY KEY (fn, hash)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE entry_tags (
+      tag TEXT    NOT NULL,
+      id  INTEGER NOT NULL,                  -- entries.id
+      PRIMARY KEY (tag, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entry_tags_id ON entry_tags (id);
+    INSERT OR IGNORE INTO entry_tags (tag, id)
+      SELECT j.value, e.id FROM entries e, json_each(e.tags) j WHERE json_valid(e.tags) AND j.type = 'text';
+    CREATE TRIGGER entries_tags_deleted AFTER DELETE ON entries BEGIN DELETE FROM entry_tags WHERE id = old.id; END;
+    CREATE TRIGGER entries_tags_inserted AFTER INSERT ON entries WHEN new.tags <> '[]' BEGIN
+      INSERT OR IGNORE INTO entry_tags (tag, id) SELECT j.value, new.id FROM json_each(new.tags) j WHERE j.type = 'text';
+    END;
+    CREATE TRIGGER entries_tags_updated AFTER UPDATE OF tags ON entries WHEN new.tags <> old.tags BEGIN
+      DELETE FROM entry_tags WHERE id = new.id;
+      INSERT OR IGNORE INTO entry_tags (tag, id) SELECT j.value, new.id FROM json_each(new.tags) j WHERE j.type = 'text';
+    END;
+
+    ALTER TABLE fn_stats ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fn_stats ADD COLUMN compute_ms REAL NOT NULL DEFAULT 0;
+    CREATE TABLE fn_days (
+      fn         TEXT    NOT NULL,
+      day        TEXT    NOT NULL,           -- UTC, YYYY-MM-DD
+      hits       INTEGER NOT NULL,
+      misses     INTEGER NOT NULL,
+      saved_ms   REAL    NOT NULL,
+      compute_ms REAL    NOT NULL,
+      PRIMARY KEY (fn, day)
     ) WITHOUT ROWID;
   `,
 };

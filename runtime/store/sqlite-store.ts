@@ -10,13 +10,22 @@ import type { Leases } from './leases.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
 import { SchemaTooNewError, SchemaTooOldError } from './store-errors.js';
-import { EntryFlag, pendingCounter, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
+import { EntryFlag, pendingCounter, type CodeInfo, type EntryFilter, type EntryInfo, type EntryRecord, type HitCounter, type SizeLimits, type Store, type StoredValue, type StoreTotals } from './store.js';
 
 /** Pending accesses are written after this many entries, and everything pending at least every FLUSH_MS. */
 const FLUSH_ENTRIES = 4096;
 const FLUSH_MS = 1000;
 /** Entries whose access was recorded in this process are not recorded again until this many have been. */
 const TOUCHED_MEMORY = 65_536;
+
+type RecordRow = { fn: string; size: number; args: string; tags: string; codeHash: string | null; version: string | null; body: string | null; deps: string | null };
+
+/** An entries row as SQL gives it: args and tags still JSON text. */
+export type InfoRow = Omit<EntryInfo, 'args' | 'tags'> & { args: string; tags: string };
+
+export function entryInfo(row: InfoRow): EntryInfo {
+  return { ...row, args: JSON.parse(row.args), tags: JSON.parse(row.tags) };
+}
 
 type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: number | null, computeMs: number, flags: number, checksum: number | null];
 
@@ -46,6 +55,7 @@ export class SqliteStore implements Store {
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
+  private readonly codeSeen = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private readonly stmt;
 
@@ -80,28 +90,37 @@ export class SqliteStore implements Store {
       // Every column costs on the hit path (~0.13 µs each, measured): the blob ref is read only when flagged.
       get: this.db.prepare('SELECT id, value, created_at, expires_at, compute_ms, flags, checksum FROM entries WHERE key = ?').raw(true),
       blobOf: this.db.prepare('SELECT blob FROM entries WHERE id = ?').pluck(),
-      rest: this.db.prepare('SELECT fn, size, args, tags FROM entries WHERE id = ? AND key = ?'),
-      put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum)
-        VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value, @checksum)
+      rest: this.db.prepare(`SELECT e.fn, e.size, e.args, e.tags, e.code_hash AS codeHash, e.version, c.body, c.deps
+        FROM entries e LEFT JOIN code c ON c.fn = e.fn AND c.hash = e.code_hash WHERE e.id = ? AND e.key = ?`),
+      put: this.db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum, code_hash, version)
+        VALUES (@key, @fn, @createdAt, @expiresAt, @computeMs, @size, @flags, @blob, @args, @tags, @value, @checksum, @codeHash, @version)
         ON CONFLICT (key) DO UPDATE SET fn = excluded.fn, created_at = excluded.created_at, expires_at = excluded.expires_at,
           compute_ms = excluded.compute_ms, size = excluded.size, flags = excluded.flags, blob = excluded.blob,
-          args = excluded.args, tags = excluded.tags, value = excluded.value, checksum = excluded.checksum`),
+          args = excluded.args, tags = excluded.tags, value = excluded.value, checksum = excluded.checksum,
+          code_hash = excluded.code_hash, version = excluded.version`),
+      putCode: this.db.prepare('INSERT OR IGNORE INTO code (fn, hash, body, deps, seen_at) VALUES (?, ?, ?, ?, ?)'),
       touch: this.db.prepare('INSERT INTO access (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)'),
-      countHits: this.db.prepare(`INSERT INTO fn_stats (fn, hits, saved_ms) VALUES (?, ?, ?)
-        ON CONFLICT (fn) DO UPDATE SET hits = hits + excluded.hits, saved_ms = saved_ms + excluded.saved_ms`),
+      countRuns: this.db.prepare(`INSERT INTO fn_stats (fn, hits, saved_ms, misses, compute_ms) VALUES (@fn, @hits, @savedMs, @misses, @computeMs)
+        ON CONFLICT (fn) DO UPDATE SET hits = hits + excluded.hits, saved_ms = saved_ms + excluded.saved_ms,
+          misses = misses + excluded.misses, compute_ms = compute_ms + excluded.compute_ms`),
+      countDay: this.db.prepare(`INSERT INTO fn_days (fn, day, hits, misses, saved_ms, compute_ms) VALUES (@fn, @day, @hits, @misses, @savedMs, @computeMs)
+        ON CONFLICT (fn, day) DO UPDATE SET hits = hits + excluded.hits, saved_ms = saved_ms + excluded.saved_ms,
+          misses = misses + excluded.misses, compute_ms = compute_ms + excluded.compute_ms`),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ?'),
       blobInUse: this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').pluck(),
       sizes: this.db.prepare(`SELECT count(*) AS entries, coalesce(sum(size), 0) AS bytes FROM entries WHERE @fn IS NULL OR fn = @fn`),
-      hits: this.db.prepare(`SELECT coalesce(sum(hits), 0) AS hits, coalesce(sum(saved_ms), 0) AS savedMs FROM fn_stats WHERE @fn IS NULL OR fn = @fn`),
+      hits: this.db.prepare(`SELECT coalesce(sum(hits), 0) AS hits, coalesce(sum(saved_ms), 0) AS savedMs,
+        coalesce(sum(misses), 0) AS misses, coalesce(sum(compute_ms), 0) AS computeMs FROM fn_stats WHERE @fn IS NULL OR fn = @fn`),
       oldest: this.db.prepare(`SELECT e.key, e.size, e.blob FROM entries e LEFT JOIN access a ON a.id = e.id
         ORDER BY coalesce(a.at, e.created_at), e.id LIMIT ?`),
       expired: this.db.prepare('SELECT key, blob FROM entries WHERE expires_at <= ?'),
       staleLeases: this.db.prepare('DELETE FROM leases WHERE expires_at <= ?'),
       list: this.db.prepare(`SELECT e.key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
-        e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags
+        e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags, e.code_hash AS codeHash, e.version
         FROM entries e LEFT JOIN access a ON a.id = e.id WHERE @fn IS NULL OR e.fn = @fn
         ORDER BY e.created_at DESC, e.id DESC LIMIT @limit OFFSET @offset`),
-      matching: this.db.prepare('SELECT key, blob FROM entries WHERE @fn IS NULL OR fn = @fn'),
+      matching: this.db.prepare(`SELECT key, blob FROM entries WHERE (@fn IS NULL OR fn = @fn) AND (@before IS NULL OR created_at < @before)
+        AND (@tag IS NULL OR id IN (SELECT id FROM entry_tags WHERE tag = @tag))`),
     };
   }
 
@@ -121,10 +140,12 @@ export class SqliteStore implements Store {
   }
 
   record(key: string, found: StoredValue): EntryRecord | undefined {
-    const row = this.stmt.rest.get(found.id, key) as { fn: string; size: number; args: string; tags: string } | undefined;
+    const row = this.stmt.rest.get(found.id, key) as RecordRow | undefined;
     if (!row) return undefined;
     const { id: _, ...stored } = found;
-    return { ...stored, key, fn: row.fn, size: row.size, args: JSON.parse(row.args), tags: JSON.parse(row.tags) };
+    const code: CodeInfo | undefined = row.codeHash === null ? undefined
+      : { hash: row.codeHash, version: row.version ?? '', body: row.body ?? row.codeHash, deps: row.deps ? JSON.parse(row.deps) : [] };
+    return { ...stored, key, fn: row.fn, size: row.size, args: JSON.parse(row.args), tags: JSON.parse(row.tags), ...(code ? { code } : {}) };
   }
 
   put(entry: EntryRecord): void {
@@ -143,7 +164,18 @@ export class SqliteStore implements Store {
       tags: JSON.stringify(entry.tags),
       value: entry.value,
       checksum: entryChecksum(entry.key, flags, entry.expiresAt, entry.value ?? entry.blob ?? ''),
+      codeHash: entry.code?.hash ?? null,
+      version: entry.code?.version ?? null,
     });
+    if (entry.code) this.recordCode(entry.fn, entry.code, entry.createdAt);
+  }
+
+  /** The parts of a code hash, written once per function and hash (this process remembers which it wrote). */
+  private recordCode(fn: string, code: CodeInfo, at: number): void {
+    const id = `${fn}\0${code.hash}`;
+    if (this.codeSeen.has(id)) return;
+    this.stmt.putCode.run(fn, code.hash, code.body, JSON.stringify(code.deps), at);
+    this.codeSeen.add(id);
   }
 
   touch(id: number, at: number): void {
@@ -162,18 +194,19 @@ export class SqliteStore implements Store {
 
   flush(): void {
     if (!this.db.open || this.readonly) return;
-    const dirty = [...this.counters].filter(([, c]) => c.hits > 0);
+    const dirty = [...this.counters].filter(([, c]) => c.hits > 0 || c.misses > 0);
     if (this.pendingAccess.size === 0 && dirty.length === 0) return;
+    const day = new Date().toISOString().slice(0, 10);
     this.transaction(() => {
       for (const [id, at] of this.pendingAccess) this.stmt.touch.run(id, at);
-      for (const [fn, counter] of dirty) this.stmt.countHits.run(fn, counter.hits, counter.savedMs);
+      for (const [fn, counter] of dirty) {
+        this.stmt.countRuns.run({ fn, ...counter });
+        this.stmt.countDay.run({ fn, day, ...counter });
+      }
     });
     // Only once committed: a failed flush leaves everything pending for the next one.
     this.pendingAccess.clear();
-    for (const [, counter] of dirty) {
-      counter.hits = 0;
-      counter.savedMs = 0;
-    }
+    for (const [, counter] of dirty) Object.assign(counter, { hits: 0, savedMs: 0, misses: 0, computeMs: 0 });
   }
 
   delete(key: string): void {
@@ -215,9 +248,10 @@ export class SqliteStore implements Store {
     return this.deleteRows(this.stmt.expired.all(now) as { key: string; blob: string | null }[]);
   }
 
-  clear(fn?: string): { entries: number; blobs: string[] } {
+  clear(filter: EntryFilter = {}): { entries: number; blobs: string[] } {
     this.flush();
-    return this.deleteRows(this.stmt.matching.all({ fn: fn ?? null }) as { key: string; blob: string | null }[]);
+    const where = { fn: filter.fn ?? null, tag: filter.tag ?? null, before: filter.before ?? null };
+    return this.deleteRows(this.stmt.matching.all(where) as { key: string; blob: string | null }[]);
   }
 
   blobInUse(ref: string): boolean {
@@ -227,14 +261,13 @@ export class SqliteStore implements Store {
   totals(fn?: string): StoreTotals {
     this.flush();
     const where = { fn: fn ?? null };
-    return { ...(this.stmt.sizes.get(where) as Pick<StoreTotals, 'entries' | 'bytes'>), ...(this.stmt.hits.get(where) as Pick<StoreTotals, 'hits' | 'savedMs'>) };
+    return { ...(this.stmt.sizes.get(where) as Pick<StoreTotals, 'entries' | 'bytes'>), ...(this.stmt.hits.get(where) as Omit<StoreTotals, 'entries' | 'bytes'>) };
   }
 
   list(options: { fn?: string; limit?: number; offset?: number } = {}): EntryInfo[] {
     this.flush();
-    const rows = this.stmt.list.all({ fn: options.fn ?? null, limit: options.limit ?? 100, offset: options.offset ?? 0 }) as
-      (Omit<EntryInfo, 'args' | 'tags'> & { args: string; tags: string })[];
-    return rows.map(row => ({ ...row, args: JSON.parse(row.args), tags: JSON.parse(row.tags) }));
+    const rows = this.stmt.list.all({ fn: options.fn ?? null, limit: options.limit ?? 100, offset: options.offset ?? 0 }) as InfoRow[];
+    return rows.map(entryInfo);
   }
 
   close(): void {

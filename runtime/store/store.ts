@@ -28,6 +28,21 @@ export const EntryFlag = {
 /** One digest per argument, so a miss can be explained ("`config` changed"). */
 export type ArgDigest = [name: string, digest: string];
 
+/**
+ * What the code part of an entry's key was made of, so a miss can be explained later (`beautyspot why`): the
+ * code hash and version in the key, and the parts the hash covers, each with its own hash.
+ */
+export interface CodeInfo {
+  /** The code hash in the key ('' with `codeHash: false`). */
+  hash: string;
+  /** The `version` option ('' when none). */
+  version: string;
+  /** Hash of the function's own normalised source (for runtime marks: the code hash itself). */
+  body: string;
+  /** The project declarations the hash also covers (callees, constants), as [`<file>#<name>`, hash], sorted. */
+  deps: [name: string, hash: string][];
+}
+
 /** A full entry as written after a miss. */
 export interface EntryRecord extends Omit<StoredValue, 'id'> {
   /** SHA-256 of the key bytes, base64url. */
@@ -38,18 +53,23 @@ export interface EntryRecord extends Omit<StoredValue, 'id'> {
   size: number;
   args: ArgDigest[];
   tags: string[];
+  /** Absent in records copied from stores written before schema v4. */
+  code?: CodeInfo;
 }
 
-/** Hits of one function not yet written: the store adds them to its totals when it flushes. */
+/** Hits and misses of one function not yet written: the store adds them to its totals when it flushes. */
 export interface HitCounter {
   hits: number;
   savedMs: number;
+  /** Executions (misses that ran the body), and the time they took in ms. */
+  misses: number;
+  computeMs: number;
 }
 
 /** The pending counter of `fn` in a store's map of them, created at zero on first use. */
 export function pendingCounter(counters: Map<string, HitCounter>, fn: string): HitCounter {
   let counter = counters.get(fn);
-  if (!counter) counters.set(fn, (counter = { hits: 0, savedMs: 0 }));
+  if (!counter) counters.set(fn, (counter = { hits: 0, savedMs: 0, misses: 0, computeMs: 0 }));
   return counter;
 }
 
@@ -66,6 +86,9 @@ export interface EntryInfo {
   blob: string | null;
   args: ArgDigest[];
   tags: string[];
+  /** The code hash and version in the entry's key; null for entries written before schema v4. */
+  codeHash: string | null;
+  version: string | null;
 }
 
 export interface StoreTotals {
@@ -75,6 +98,18 @@ export interface StoreTotals {
   hits: number;
   /** Compute time the hits saved (each hit: its entry's recorded compute time), in ms. */
   savedMs: number;
+  /** Executions recorded across all runs (counted from schema v4 on), and the time they took in ms. */
+  misses: number;
+  computeMs: number;
+}
+
+/** Which entries `clear` deletes: those matching every field given. */
+export interface EntryFilter {
+  /** The function id. */
+  fn?: string;
+  tag?: string;
+  /** Written before this epoch ms. */
+  before?: number;
 }
 
 export interface SizeLimits {
@@ -114,8 +149,8 @@ export interface Store {
   blobInUse(ref: string): boolean;
   totals(fn?: string): StoreTotals;
   list(options?: { fn?: string; limit?: number; offset?: number }): EntryInfo[];
-  /** Deletes every entry, or those of one function; returns the blob refs no row uses any more. */
-  clear(fn?: string): { entries: number; blobs: string[] };
+  /** Deletes every entry, or those the filter matches; returns the blob refs no row uses any more. */
+  clear(filter?: EntryFilter): { entries: number; blobs: string[] };
   /** Writes batched bookkeeping (hit counts, last access) now. */
   flush(): void;
   close(): void;

@@ -64,7 +64,7 @@ describe('placements', () => {
     ['plainDeclaration', false], ['arrow', false], ['expression', false], ['Service.create', false], ['Service.describe', false],
   ])('tells the runtime whether %s is async (%s)', (name, isAsync) => {
     const out = transformFixture('placements.ts');
-    expect(out.code).toMatch(new RegExp(`id: "placements\\.ts#${name.replace('.', '\\.')}", codeHash: "\\w+", params: \\[[^\\]]*\\], async: ${isAsync},`));
+    expect(out.code).toMatch(new RegExp(`id: "placements\\.ts#${name.replace('.', '\\.')}", codeHash: "\\w+", code: \\{[^}]*\\}, params: \\[[^\\]]*\\], async: ${isAsync},`));
   });
 
   it('marks static methods on the class and instance methods on the prototype, after the class body', () => {

@@ -214,7 +214,7 @@ describe('the wrapper', () => {
     s.remote.put(entry('c'));
     s.store.delete('a');
     expect(s.local.get('a')).toBeUndefined();
-    expect(s.store.clear('fetchPage')).toEqual({ entries: 1, blobs: [] });
+    expect(s.store.clear({ fn: 'fetchPage' })).toEqual({ entries: 1, blobs: [] });
     expect(s.remote.get('c')).toBeUndefined();
     expect(s.store.clear()).toEqual({ entries: 1, blobs: [] });
     expect(s.local.get('b')).toBeUndefined();
@@ -227,7 +227,7 @@ describe('the wrapper', () => {
     s.local.put(entry('l1', '', { value: null, blob: shared }));
     s.local.put(entry('l2', '', { value: null, blob: localOnly }));
     s.remote.put(entry('r1', '', { value: null, blob: shared, fn: 'other' }));
-    expect(s.store.clear('fetchPage').blobs).toEqual([localOnly]);
+    expect(s.store.clear({ fn: 'fetchPage' }).blobs).toEqual([localOnly]);
   });
 
   it('reports a local store that cannot open and carries on with none', () => {

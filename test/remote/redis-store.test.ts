@@ -115,7 +115,7 @@ describe.runIf(available).each([
     expect(await c.totals()).toEqual({ entries: 3, bytes: 35, hits: 5, savedMs: 200 });
     await c.delete('b1');
     expect(await c.totals('b')).toMatchObject({ entries: 0, bytes: 0, hits: 1 });
-    expect(await c.clear('a')).toEqual({ entries: 2, blobs: ['b'.repeat(64)] });
+    expect(await c.clear({ fn: 'a' })).toEqual({ entries: 2, blobs: ['b'.repeat(64)] });
     expect(await c.get('a1')).toBeUndefined();
     expect(await c.totals()).toMatchObject({ entries: 0, bytes: 0 });
   });
@@ -125,7 +125,7 @@ describe.runIf(available).each([
     const ref = 'c'.repeat(64);
     await c.put(entry('u1', { fn: 'a', value: null, blob: ref }));
     await c.put(entry('u2', { fn: 'b', value: null, blob: ref }));
-    expect(await c.clear('a')).toEqual({ entries: 1, blobs: [] });
+    expect(await c.clear({ fn: 'a' })).toEqual({ entries: 1, blobs: [] });
     expect(await c.blobInUse(ref)).toBe(true);
     await c.put(entry('u2', { fn: 'b' })); // rewritten inline: the blob's last user is gone
     expect(await c.blobInUse(ref)).toBe(false);

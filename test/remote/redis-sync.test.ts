@@ -73,7 +73,7 @@ describe.runIf(available).each([
     expect(counter).toEqual({ hits: 0, savedMs: 0 });
     expect(s.totals('one')).toEqual({ entries: 1, bytes: 7, hits: 2, savedMs: 50 });
     expect(s.list().map(e => e.fn).sort()).toEqual(['one', 'two']);
-    expect(s.clear('two')).toEqual({ entries: 1, blobs: [] });
+    expect(s.clear({ fn: 'two' })).toEqual({ entries: 1, blobs: [] });
     expect(s.totals()).toMatchObject({ entries: 1, bytes: 7, hits: 2 });
   });
 

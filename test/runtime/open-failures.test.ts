@@ -138,9 +138,9 @@ describe('a cache file found damaged after it was opened', () => {
 describe('a cache file with a newer schema is left untouched and the spot runs uncached', () => {
   it.each(['wal', 'delete'])('journal mode %s', mode => {
     const { dir, file } = filledCache();
-    execOn(file, `PRAGMA journal_mode = ${mode}; PRAGMA user_version = 4`);
+    execOn(file, `PRAGMA journal_mode = ${mode}; PRAGMA user_version = 5`);
     const bytes = readFileSync(file);
-    const problem = `${file} has schema version 4, newer than this beautyspot understands (3); calls run uncached. ` +
+    const problem = `${file} has schema version 5, newer than this beautyspot understands (4); calls run uncached. ` +
       'Upgrade beautyspot, or point the spot at another directory.';
 
     for (const instance of ['first', 'second']) {
@@ -295,27 +295,41 @@ function schemaOf(file: string): string[] {
   }
 }
 
-const SCHEMA_V3 = [
-  'user_version 3',
+const SCHEMA_V4 = [
+  'user_version 4',
   'index entries_blob: CREATE INDEX entries_blob ON entries(blob)WHERE blob IS NOT NULL',
+  'index entries_compute: CREATE INDEX entries_compute ON entries(compute_ms)',
+  'index entries_created: CREATE INDEX entries_created ON entries(created_at)',
   'index entries_expires: CREATE INDEX entries_expires ON entries(expires_at)WHERE expires_at IS NOT NULL',
   'index entries_fn: CREATE INDEX entries_fn ON entries(fn,created_at)',
+  'index entries_size: CREATE INDEX entries_size ON entries(size)',
+  'index entry_tags_id: CREATE INDEX entry_tags_id ON entry_tags(id)',
   'table access: CREATE TABLE access(id INTEGER PRIMARY KEY,at INTEGER NOT NULL)',
+  'table code: CREATE TABLE code(fn TEXT NOT NULL,hash TEXT NOT NULL,body TEXT NOT NULL,deps TEXT NOT NULL,seen_at INTEGER NOT NULL,PRIMARY KEY(fn,hash))WITHOUT ROWID',
   'table entries: CREATE TABLE entries(id INTEGER PRIMARY KEY,key TEXT NOT NULL UNIQUE,fn TEXT NOT NULL,created_at INTEGER NOT NULL,' +
     'expires_at INTEGER,compute_ms REAL NOT NULL,size INTEGER NOT NULL,flags INTEGER NOT NULL DEFAULT 0,blob TEXT,args TEXT NOT NULL,' +
-    'tags TEXT NOT NULL,value BLOB,checksum INTEGER)',
-  'table fn_stats: CREATE TABLE fn_stats(fn TEXT PRIMARY KEY,hits INTEGER NOT NULL,saved_ms REAL NOT NULL)WITHOUT ROWID',
+    'tags TEXT NOT NULL,value BLOB,checksum INTEGER,code_hash TEXT,version TEXT)',
+  'table entry_tags: CREATE TABLE entry_tags(tag TEXT NOT NULL,id INTEGER NOT NULL,PRIMARY KEY(tag,id))WITHOUT ROWID',
+  'table fn_days: CREATE TABLE fn_days(fn TEXT NOT NULL,day TEXT NOT NULL,hits INTEGER NOT NULL,misses INTEGER NOT NULL,saved_ms REAL NOT NULL,' +
+    'compute_ms REAL NOT NULL,PRIMARY KEY(fn,day))WITHOUT ROWID',
+  'table fn_stats: CREATE TABLE fn_stats(fn TEXT PRIMARY KEY,hits INTEGER NOT NULL,saved_ms REAL NOT NULL,misses INTEGER NOT NULL DEFAULT 0,' +
+    'compute_ms REAL NOT NULL DEFAULT 0)WITHOUT ROWID',
   'table leases: CREATE TABLE leases(key TEXT PRIMARY KEY,owner TEXT NOT NULL,expires_at INTEGER NOT NULL)WITHOUT ROWID',
   'table limits: CREATE TABLE limits(bucket TEXT PRIMARY KEY,tat REAL NOT NULL)WITHOUT ROWID',
   'trigger entries_deleted: CREATE TRIGGER entries_deleted AFTER DELETE ON entries BEGIN DELETE FROM access WHERE id = old.id; END',
   'trigger entries_rewritten: CREATE TRIGGER entries_rewritten AFTER UPDATE OF created_at ON entries BEGIN DELETE FROM access WHERE id = new.id; END',
+  'trigger entries_tags_deleted: CREATE TRIGGER entries_tags_deleted AFTER DELETE ON entries BEGIN DELETE FROM entry_tags WHERE id = old.id; END',
+  "trigger entries_tags_inserted: CREATE TRIGGER entries_tags_inserted AFTER INSERT ON entries WHEN new.tags <> '[]' BEGIN INSERT OR IGNORE " +
+    "INTO entry_tags(tag,id)SELECT j.value,new.id FROM json_each(new.tags)j WHERE j.type = 'text'; END",
+  "trigger entries_tags_updated: CREATE TRIGGER entries_tags_updated AFTER UPDATE OF tags ON entries WHEN new.tags <> old.tags BEGIN DELETE " +
+    "FROM entry_tags WHERE id = new.id; INSERT OR IGNORE INTO entry_tags(tag,id)SELECT j.value,new.id FROM json_each(new.tags)j WHERE j.type = 'text'; END",
 ];
 
 describe('schema', () => {
-  it('a fresh database has exactly the schema of version 3', () => {
+  it('a fresh database has exactly the schema of version 4', () => {
     const file = join(tempDir('bs-schema-'), 'fresh.sqlite');
     new SqliteStore(file).close();
-    expect(schemaOf(file)).toEqual(SCHEMA_V3);
+    expect(schemaOf(file)).toEqual(SCHEMA_V4);
   });
 
   it('a version 1 file written the version 1 way is migrated in place: every entry still hits with its value', async () => {
@@ -349,7 +363,7 @@ describe('schema', () => {
     expect(await callAll(spot), 'every version 1 entry hits').toBe(0);
     expect(events).toEqual([]);
     expect(warnings()).toEqual([]);
-    expect(schemaOf(file)).toEqual(SCHEMA_V3);
+    expect(schemaOf(file)).toEqual(SCHEMA_V4);
     const migrated = new Database(file, { readonly: true });
     try {
       expect(migrated.prepare('SELECT count(*) FROM entries WHERE checksum IS NULL').pluck().get()).toBe(0);
