@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { ACCESS_MODES, parseAccess, type Access } from '../access.js';
 import { CacheMissError, CorruptEntryError } from '../errors.js';
+import { argDigest } from '../keys/arg-digest.js';
 import { writeDynamic } from '../keys/dynamic.js';
 import { KeyWriter } from '../keys/key-writer.js';
 import { KEY_FORMAT } from '../keys/tags.js';
@@ -294,7 +295,7 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   const names = options.key ? ['key'] : [...(keyThis ? ['this'] : []), ...(how.compiled?.params ?? [])];
   return w.marks.map((start, i) => {
     const end = w.marks[i + 1] ?? w.pos;
-    return [names[i] ?? `#${i - (keyThis ? 1 : 0)}`, hash('sha256', w.view(start, end), 'hex').slice(0, 16)];
+    return [names[i] ?? `#${i - (keyThis ? 1 : 0)}`, argDigest(w.view(start, end))];
   });
 }
 

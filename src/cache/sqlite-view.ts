@@ -1,0 +1,148 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type { BlobStore } from '../../runtime/blobs/blob-store.js';
+import { entryChecksum } from '../../runtime/store/checksum.js';
+import { entryInfo, type InfoRow } from '../../runtime/store/sqlite-store.js';
+import { EntryFlag, type EntryInfo } from '../../runtime/store/store.js';
+import type { CacheView, CodeRecord, DayStats, EntryPage, EntryQuery, EntrySort, FunctionSummary, StoredBytes } from './cache-view.js';
+
+/** ORDER BY expressions of each sort; the indexed columns come with schema v4. */
+const SORT_SQL: Record<EntrySort, string> = {
+  created: 'e.created_at',
+  accessed: 'coalesce(a.at, e.created_at)',
+  size: 'e.size',
+  computeMs: 'e.compute_ms',
+  fn: 'e.fn',
+  key: 'e.key',
+};
+
+/** What a file of an older schema lacks: the view reads it as it is, never migrating it. */
+interface Features {
+  code: boolean;
+  tagRows: boolean;
+  days: boolean;
+  misses: boolean;
+}
+
+/**
+ * The read-only view of a spot's SQLite file. It opens the file read-only (no journal-mode change, no migration,
+ * no bookkeeping), so it works while a pipeline writes the file: WAL readers never block its writer.
+ */
+export class SqliteView implements CacheView {
+  private readonly db: BetterSqlite3.Database;
+  private readonly has: Features;
+  private readonly infoColumns: string;
+
+  constructor(readonly spot: string, readonly where: string, private readonly blobs: BlobStore) {
+    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    this.db = new Database(where, { readonly: true, fileMustExist: true });
+    this.db.pragma('busy_timeout = 5000');
+    const tables = new Set(this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    const columns = (table: string): Set<string> =>
+      new Set((this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name));
+    this.has = {
+      code: columns('entries').has('code_hash'),
+      tagRows: tables.has('entry_tags'),
+      days: tables.has('fn_days'),
+      misses: columns('fn_stats').has('misses'),
+    };
+    this.infoColumns = `e.key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
+      e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags,
+      ${this.has.code ? 'e.code_hash AS codeHash, e.version' : 'NULL AS codeHash, NULL AS version'}`;
+  }
+
+  query(query: EntryQuery = {}): EntryPage {
+    const { where, params } = this.filter(query);
+    const order = `${SORT_SQL[query.sort ?? 'created']} ${query.desc === false ? 'ASC' : 'DESC'}`;
+    const rows = this.db.prepare(`SELECT ${this.infoColumns} FROM entries e LEFT JOIN access a ON a.id = e.id
+      WHERE ${where} ORDER BY ${order}, e.id ${query.desc === false ? 'ASC' : 'DESC'} LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: query.limit ?? 50, offset: query.offset ?? 0 }) as InfoRow[];
+    const total = this.db.prepare(`SELECT count(*) FROM entries e WHERE ${where}`).pluck().get(params) as number;
+    return { rows: rows.map(entryInfo), total };
+  }
+
+  find(prefix: string, limit = 20): EntryInfo[] {
+    // Keys are base64url (ASCII below 0x7f), so this range is exactly the keys starting with the prefix, on the index.
+    const rows = this.db.prepare(`SELECT ${this.infoColumns} FROM entries e LEFT JOIN access a ON a.id = e.id
+      WHERE e.key >= ? AND e.key < ? ORDER BY e.key LIMIT ?`).all(prefix, `${prefix}\x7f`, limit) as InfoRow[];
+    return rows.map(entryInfo);
+  }
+
+  value(key: string): StoredBytes | undefined {
+    const row = this.db.prepare('SELECT value, blob, flags, expires_at AS expiresAt, checksum FROM entries WHERE key = ?').get(key) as
+      { value: Buffer | null; blob: string | null; flags: number; expiresAt: number | null; checksum: number | null } | undefined;
+    if (!row) return undefined;
+    const content = row.value ?? row.blob;
+    if (content === null || (row.checksum !== null && entryChecksum(key, row.flags, row.expiresAt, content) !== row.checksum)) return undefined;
+    const async = (row.flags & EntryFlag.async) !== 0;
+    if (row.value !== null) return { bytes: row.value, blob: null, async };
+    try {
+      return { bytes: this.blobs.get(row.blob!), blob: row.blob, async };
+    } catch {
+      return undefined; // a missing or damaged blob: the entry is a miss for the pipeline too
+    }
+  }
+
+  functions(): FunctionSummary[] {
+    const stored = this.db.prepare(`SELECT fn, count(*) AS entries, sum(size) AS bytes, max(created_at) AS lastWrite
+      FROM entries GROUP BY fn`).all() as { fn: string; entries: number; bytes: number; lastWrite: number }[];
+    const runs = this.db.prepare(`SELECT fn, hits, saved_ms AS savedMs, ${this.has.misses ? 'misses, compute_ms AS computeMs' : '0 AS misses, 0 AS computeMs'}
+      FROM fn_stats`).all() as { fn: string; hits: number; savedMs: number; misses: number; computeMs: number }[];
+    const byFn = new Map<string, FunctionSummary>();
+    const summary = (fn: string): FunctionSummary => {
+      let s = byFn.get(fn);
+      if (!s) byFn.set(fn, (s = { fn, entries: 0, bytes: 0, hits: 0, misses: 0, savedMs: 0, computeMs: 0, lastWrite: null }));
+      return s;
+    };
+    for (const row of stored) Object.assign(summary(row.fn), row);
+    for (const row of runs) Object.assign(summary(row.fn), row);
+    return [...byFn.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
+  }
+
+  days(fn?: string): DayStats[] {
+    if (!this.has.days) return [];
+    return this.db.prepare(`SELECT fn, day, hits, misses, saved_ms AS savedMs, compute_ms AS computeMs FROM fn_days
+      WHERE @fn IS NULL OR fn = @fn ORDER BY day, fn`).all({ fn: fn ?? null }) as DayStats[];
+  }
+
+  code(fn: string, hash: string): CodeRecord | undefined {
+    if (!this.has.code) return undefined;
+    const row = this.db.prepare('SELECT fn, hash, body, deps, seen_at AS seenAt FROM code WHERE fn = ? AND hash = ?').get(fn, hash) as
+      (Omit<CodeRecord, 'deps'> & { deps: string }) | undefined;
+    return row && { ...row, deps: JSON.parse(row.deps) };
+  }
+
+  tags(): { tag: string; entries: number }[] {
+    const sql = this.has.tagRows
+      ? 'SELECT tag, count(*) AS entries FROM entry_tags GROUP BY tag ORDER BY tag'
+      : "SELECT j.value AS tag, count(*) AS entries FROM entries e, json_each(e.tags) j WHERE json_valid(e.tags) GROUP BY j.value ORDER BY j.value";
+    return this.db.prepare(sql).all() as { tag: string; entries: number }[];
+  }
+
+  changes(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private filter(query: EntryQuery): { where: string; params: Record<string, unknown> } {
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    const add = (clause: string, name: string, value: unknown): void => {
+      if (value === undefined) return;
+      clauses.push(clause);
+      params[name] = value;
+    };
+    add('e.fn = @fn', 'fn', query.fn);
+    add(this.has.tagRows ? 'e.id IN (SELECT id FROM entry_tags WHERE tag = @tag)'
+      : 'EXISTS (SELECT 1 FROM json_each(e.tags) j WHERE j.value = @tag)', 'tag', query.tag);
+    add('(instr(e.key, @text) > 0 OR instr(e.fn, @text) > 0 OR instr(e.args, @text) > 0)', 'text', query.text || undefined);
+    add('e.created_at >= @since', 'since', query.since);
+    add('e.created_at < @before', 'before', query.before);
+    add('e.size >= @minSize', 'minSize', query.minSize);
+    add('e.size <= @maxSize', 'maxSize', query.maxSize);
+    return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params };
+  }
+}

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Spot, defaultCodec } from '../../runtime/index.js';
+import { openView } from '../../src/cache/open-view.js';
+import { tempDir } from '../helpers/temp-spot.js';
+
+/** A cache written by real marked functions: two functions, tags, a blob value, several runs. */
+function writeCache(dir: string): Spot {
+  const spot = new Spot('default', { dir, blobThreshold: 1024 });
+  const fetchPage = spot.mark((url: string) => `page of ${url}`, { name: 'fetchPage', tags: ['web', 'v1'] });
+  const render = spot.mark((n: number) => 'x'.repeat(n), { name: 'render', version: '2' });
+  for (const url of ['a', 'b', 'c', 'a', 'b']) fetchPage(url);
+  render(10);
+  render(5000); // over the blob threshold
+  render(10);
+  spot.flush();
+  return spot;
+}
+
+describe('SqliteView: a read-only view of a spot file', () => {
+  it('pages, sorts and filters the entries', () => {
+    const dir = tempDir();
+    writeCache(dir).close();
+    const view = openView('default', { dir })!;
+    try {
+      expect(view.query().total).toBe(5);
+      expect(view.query({ fn: 'fetchPage' }).rows.map(r => r.fn)).toEqual(['fetchPage', 'fetchPage', 'fetchPage']);
+      expect(view.query({ tag: 'web' }).total).toBe(3);
+      expect(view.query({ tag: 'nope' }).total).toBe(0);
+      const bySize = view.query({ sort: 'size' }).rows;
+      expect(bySize[0]!.size).toBeGreaterThan(5000);
+      expect(view.query({ sort: 'size', desc: false }).rows[0]!.size).toBe(bySize.at(-1)!.size);
+      expect(view.query({ minSize: 1000 }).total).toBe(1);
+      const page = view.query({ limit: 2, offset: 2 });
+      expect(page.rows).toHaveLength(2);
+      expect(page.total).toBe(5);
+      const one = bySize[1]!;
+      expect(view.query({ text: one.key.slice(3, 12) }).rows.map(r => r.key)).toContain(one.key);
+      expect(view.query({ text: one.args[0]![1] }).rows.map(r => r.key)).toContain(one.key);
+      expect(view.find(one.key.slice(0, 6)).map(r => r.key)).toContain(one.key);
+      expect(view.find('~~~')).toEqual([]);
+      const rendered = view.query({ fn: 'render' }).rows;
+      expect(rendered.every(r => r.version === '2' && typeof r.codeHash === 'string' && r.codeHash.length === 32)).toBe(true);
+    } finally {
+      view.close();
+    }
+  });
+
+  it('reads values inline and from blobs, and refuses a damaged one', () => {
+    const dir = tempDir();
+    writeCache(dir).close();
+    const view = openView('default', { dir })!;
+    try {
+      const big = view.query({ sort: 'size' }).rows[0]!;
+      const stored = view.value(big.key)!;
+      expect(stored.blob).toBe(big.blob);
+      expect(defaultCodec().decode(stored.bytes)).toBe('x'.repeat(5000));
+      const small = view.query({ fn: 'fetchPage', sort: 'key' }).rows[0]!;
+      expect(typeof defaultCodec().decode(view.value(small.key)!.bytes)).toBe('string');
+      writeFileSync(join(dir, 'default.blobs', big.blob!.slice(0, 2), big.blob!), 'damaged');
+      expect(view.value(big.key)).toBeUndefined();
+      expect(view.value('no-such-key')).toBeUndefined();
+    } finally {
+      view.close();
+    }
+  });
+
+  it('sums functions, days, tags and code records', () => {
+    const dir = tempDir();
+    writeCache(dir).close();
+    const view = openView('default', { dir })!;
+    try {
+      const fns = view.functions();
+      expect(fns.map(f => [f.fn, f.entries, f.hits, f.misses])).toEqual([['fetchPage', 3, 2, 3], ['render', 2, 1, 2]]);
+      const days = view.days();
+      expect(days.map(d => [d.fn, d.day, d.hits, d.misses])).toEqual([
+        ['fetchPage', new Date().toISOString().slice(0, 10), 2, 3],
+        ['render', new Date().toISOString().slice(0, 10), 1, 2],
+      ]);
+      expect(view.tags()).toEqual([{ tag: 'v1', entries: 3 }, { tag: 'web', entries: 3 }]);
+      const entry = view.query({ fn: 'render' }).rows[0]!;
+      expect(view.code('render', entry.codeHash!)).toMatchObject({ fn: 'render', hash: entry.codeHash, body: entry.codeHash, deps: [] });
+    } finally {
+      view.close();
+    }
+  });
+
+  it('sees another connection\'s writes while open, without writing the file itself', () => {
+    const dir = tempDir();
+    const spot = writeCache(dir);
+    const view = openView('default', { dir })!;
+    try {
+      const before = view.changes();
+      expect(view.changes()).toBe(before);
+      spot.mark((s: string) => s.length, { name: 'count' })('new');
+      spot.flush();
+      expect(view.changes()).not.toBe(before);
+      expect(view.query({ fn: 'count' }).total).toBe(1);
+    } finally {
+      view.close();
+      spot.close();
+    }
+  });
+
+  it('is undefined for a spot that never stored anything', () => {
+    expect(openView('default', { dir: tempDir() })).toBeUndefined();
+  });
+});
