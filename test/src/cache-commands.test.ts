@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,35 @@ describe('ls, show, stats', () => {
     expect(count).toMatchObject({ misses: 5, entries: 5 });
     expect(count.hits).toBeGreaterThanOrEqual(3);
     expect(cli('stats').stdout).toMatch(/^FUNCTION\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+HIT RATE\s+SAVED$/m);
+  });
+});
+
+describe('read commands while a pipeline writes', () => {
+  it('ls and stats answer while another process writes the cache, which is never blocked', async () => {
+    const writer = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { mark } from ${JSON.stringify(join(REPO, 'dist', 'runtime', 'index.js'))};
+      const square = mark(n => n * n, { name: 'square' });
+      for (let i = 0; i < 3000; i++) square(i);
+      console.log('done');
+    `], { cwd: project.dir, env: { ...process.env, ...QUIET, BEAUTYSPOT_DIR: project.cacheDir } });
+    let out = '';
+    let err = '';
+    writer.stdout.on('data', d => (out += d));
+    writer.stderr.on('data', d => (err += d));
+    const exited = new Promise<number | null>(done => writer.on('exit', done));
+    let reads = 0;
+    let finished = false;
+    void exited.then(() => (finished = true));
+    while (!finished || reads < 2) {
+      expect(cli('ls', '--fn', 'square', '--limit', '5').status).toBe(0);
+      expect(cli('stats', '--json').status).toBe(0);
+      reads++;
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    expect(await exited).toBe(0);
+    expect(out.trim()).toBe('done');
+    expect(err).toBe('');
+    expect(json<{ total: number }>('ls', '--fn', 'square', '--limit', '1').total).toBe(3000);
   });
 });
 
