@@ -33,16 +33,25 @@ export function whyMiss(view: CacheView, fn: string): Explanation | undefined {
   return latest && explainEntry(view, latest);
 }
 
-/** Why `entry` was computed: compared with every earlier entry of its function (newest first), the one that differs least. */
+/** Why `entry` was computed: compared with the earlier entries of its function (newest first), the one that differs least. */
 export function explainEntry(view: CacheView, entry: EntryInfo): Explanation {
   const earlier = view.query({ fn: entry.fn, before: entry.createdAt + 1, sort: 'created', limit: COMPARED + 1 }).rows.filter(e => e.key !== entry.key);
-  let best: { entry: EntryInfo; causes: Cause[] } | undefined;
+  let best: { entry: EntryInfo; causes: Cause[]; score: number } | undefined;
   for (const candidate of earlier) {
     const causes = differences(view, candidate, entry);
-    if (!best || causes.length < best.causes.length) best = { entry: candidate, causes };
-    if (causes.length === 1) break; // a key that differs differs in at least one thing
+    const score = distance(causes);
+    if (!best || score < best.score) best = { entry: candidate, causes, score };
   }
   return { fn: entry.fn, entry, closest: best?.entry, causes: best?.causes ?? [] };
+}
+
+/**
+ * How far an earlier entry is from explaining a miss: arguments first. The entry with the same arguments and other
+ * code is the one that would have been a hit — the reason the call ran — while one for other arguments never could.
+ */
+function distance(causes: Cause[]): number {
+  const args = causes.filter(c => c.kind === 'argument').length;
+  return args * 1000 + (causes.length - args);
 }
 
 /** What differs between an earlier entry and a later one of the same function. */
