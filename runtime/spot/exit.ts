@@ -15,11 +15,7 @@ export function watchExit(spot: Spot): void {
   process.once('exit', () => {
     const summary = process.env.BEAUTYSPOT_SUMMARY === '1';
     for (const s of open) {
-      try {
-        s.flush();
-      } catch {
-        // the process is ending; the hit counts are bookkeeping only
-      }
+      s.flushQuietly(); // the process is ending; the hit counts are bookkeeping only
       if (summary || s.wantsSummary) process.stderr.write(`${summaryLine(s.name, s.session)}\n`);
     }
   });

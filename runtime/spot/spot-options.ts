@@ -14,8 +14,10 @@ export interface SpotErrorEvent {
    * `limit`: the rate-limit state shared with other processes failed; the call was limited in this process only.
    * `lease`: single-flight leases failed; the call computed without waiting for other processes.
    * `remote`: a network store or blob store cannot be reached; the local cache serves until it answers again.
+   * `bookkeeping`: the cache file was found damaged while hit counts and access times were written in the background
+   * (it is moved aside and a fresh one started, as for damage a call finds).
    */
-  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease' | 'remote';
+  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease' | 'remote' | 'bookkeeping';
   /** The function id ('' for `open`, `limit` and `remote`). */
   fn: string;
   error: unknown;

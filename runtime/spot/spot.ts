@@ -10,7 +10,8 @@ import { messageOf } from '../errors.js';
 import { warnOnce } from '../log.js';
 import { projectRoot } from '../project-root.js';
 import { withLocalBlobFallback, withLocalFallback } from '../remote/local-fallback.js';
-import { openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
+import { isDamage, openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import type { EntryFilter, EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
@@ -98,7 +99,13 @@ export class Spot {
   private localStore(): Store {
     const opened = openSqliteStore(this.localFile);
     if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
-    return opened.store;
+    return this.watchFlushes(opened.store);
+  }
+
+  /** Damage found by a background flush (a page of hit counts, say) moves the file aside like damage found by a call. */
+  private watchFlushes(store: Store): Store {
+    if (store instanceof SqliteStore) store.onFlushError = error => isDamage(error) && this.report({ kind: 'bookkeeping', fn: '', error });
+    return store;
   }
 
   private localBlobs(): BlobStore {
@@ -196,7 +203,7 @@ export class Spot {
     const parts = this.parts_;
     const opened = parts && replaceDamaged(parts.store, error);
     if (!opened) return;
-    parts.store = opened.store;
+    parts.store = this.watchFlushes(opened.store);
     nextSpotGeneration();
     if (opened.problem) this.report({ kind: 'open', fn: '', error: opened.problem });
   }
@@ -230,8 +237,18 @@ export class Spot {
     this.parts_?.store.flush();
   }
 
+  /** @internal Writes batched bookkeeping, never throwing: damage it finds is reported (and the file moved aside). */
+  flushQuietly(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      if (isDamage(error)) this.report({ kind: 'bookkeeping', fn: '', error });
+    }
+  }
+
   /** Closes the store; the next cached call opens it again. */
   close(): void {
+    this.flushQuietly();
     this.parts_?.store.close();
     this.parts_ = undefined;
     this.approx = undefined;
@@ -260,6 +277,7 @@ const WARNING: Record<SpotErrorEvent['kind'], Warning | undefined> = {
   write: failed('write', 'the result was returned but not cached.'),
   evict: failed('evict', 'the result was returned but not cached.'),
   lease: undefined,
+  bookkeeping: (spot, _fn, message) => `[beautyspot] spot "${spot}": writing hit counts and access times failed (${message}); results are unaffected.`,
 };
 
 /** Any decorator context (markMethod rejects the kinds that are not methods), never an options object. */

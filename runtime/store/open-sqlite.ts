@@ -119,6 +119,11 @@ function openReadOnly(file: string, error: unknown): OpenedStore {
   }
 }
 
+/** Whether an error says the file is damaged (not a database, malformed, a table missing). */
+export function isDamage(error: unknown): boolean {
+  return classify(error) === 'damaged';
+}
+
 function classify(error: unknown): Failure {
   if (error instanceof SchemaTooNewError) return 'too-new';
   const code = (error as { code?: unknown } | null)?.code;

@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
   readonly leases: Leases | undefined;
   /** Rate limits shared by the processes using this file; none read-only (a read-only spot limits in process). */
   readonly limits: LimitState | undefined;
+  /** Told when a flush off the caller's path fails (the spot moves a damaged file aside). */
+  onFlushError: ((error: unknown) => void) | undefined;
   private readonly pendingAccess = new Map<number, number>();
   private readonly touched = new Set<number>();
   private readonly counters = new Map<string, HitCounter>();
@@ -273,6 +275,7 @@ export class SqliteStore implements Store {
   close(): void {
     if (!this.db.open) return;
     clearInterval(this.timer);
+    this.onFlushError = undefined; // closing: whoever closes has flushed first if it cares
     this.flushQuietly();
     this.db.close();
   }
@@ -285,8 +288,9 @@ export class SqliteStore implements Store {
   private flushQuietly(): void {
     try {
       this.flush();
-    } catch {
+    } catch (error) {
       // kept for the next try; hit counts and last access are bookkeeping, never a result
+      this.onFlushError?.(error);
     }
   }
 

@@ -146,7 +146,7 @@ const CASES: Case[] = [
   },
   {
     name: 'a newer schema version',
-    damage: dir => execOn(file(dir), 'PRAGMA user_version = 4'),
+    damage: dir => execOn(file(dir), 'PRAGMA user_version = 5'),
     noticed: true,
     untouched: true,
   },
@@ -205,7 +205,7 @@ it.each(CASES)('$name: every value is right at once, and the next run is healthy
   if (untouched) {
     expect(second.hits, `${name}: an uncached spot hit`).toEqual([]);
     expect(second.notStored).toHaveLength(calls);
-    expect(second.warnings).toEqual([expect.stringMatching(/^\[beautyspot\] spot "reliability": .*reliability\.sqlite has schema version 4, newer than this beautyspot understands \(3\); calls run uncached\. Upgrade beautyspot, or point the spot at another directory\.$/)]);
+    expect(second.warnings).toEqual([expect.stringMatching(/^\[beautyspot\] spot "reliability": .*reliability\.sqlite has schema version 5, newer than this beautyspot understands \(4\); calls run uncached\. Upgrade beautyspot, or point the spot at another directory\.$/)]);
     expect(sha256Of(file(dir)), `${name}: the file was modified`).toBe(digest);
     expect(readdirSync(dir).filter(f => f.includes('.damaged-'))).toEqual([]);
     return;

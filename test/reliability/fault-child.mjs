@@ -104,13 +104,13 @@ async function makeCalls() {
     await range(job.from, job.to);
   }
   outcome.calls = calls;
-  const result = JSON.stringify({ ...outcome, warnings, events });
+  const result = () => JSON.stringify({ ...outcome, warnings, events });
   if (job.action === 'hold') {
-    console.log(result);
+    console.log(result());
     console.log('ready');
     await sleep(MAX_MS);
     return;
   }
-  spot.close();
-  console.log(result);
+  spot.close(); // before the report: closing writes the bookkeeping, which may find damage (an event)
+  console.log(result());
 }
