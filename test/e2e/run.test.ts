@@ -135,18 +135,18 @@ describe('the beautyspot command line', () => {
     expect(version.stdout).toBe(`${VERSION}\n`);
   });
 
-  it('an unknown command fails, suggesting the closest command and pointing at --help', () => {
+  it('an unknown command is a usage error (exit 2), suggesting the closest command and pointing at --help', () => {
     const unknown = beautyspot(['frobnicate']);
-    expect(unknown.status).toBe(1);
+    expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe("error: unknown command 'frobnicate'\n(add --help for usage)\n");
     const typo = beautyspot(['rnu', 'script.ts']);
-    expect(typo.status).toBe(1);
+    expect(typo.status).toBe(2);
     expect(typo.stderr).toContain("error: unknown command 'rnu'\n(Did you mean run?)");
   });
 
-  it('run without a script fails naming the missing argument', () => {
+  it('run without a script is a usage error naming the missing argument', () => {
     const missing = beautyspot(['run']);
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toBe("error: missing required argument 'script'\n(add --help for usage)\n");
   });
 
