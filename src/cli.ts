@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { clearCommand } from './commands/clear.js';
 import { EXIT } from './commands/cache-command.js';
+import { exportCommand } from './commands/export.js';
 import { gcCommand } from './commands/gc.js';
+import { importCommand } from './commands/import.js';
 import { lsCommand } from './commands/ls.js';
 import { pruneCommand } from './commands/prune.js';
 import { runCommand } from './commands/run.js';
@@ -27,7 +29,7 @@ program
   .allowUnknownOption()
   .action(runCommand);
 
-for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand]) program.addCommand(command);
+for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand, exportCommand, importCommand]) program.addCommand(command);
 
 const USAGE_ERRORS = new Set(['commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument',
   'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments',

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Spot } from '../../runtime/index.js';
+import { REPO } from '../e2e/fixture-project.js';
+import { tempDir } from '../helpers/temp-spot.js';
+
+// export → import through the real CLI (dist/src/cli.js), between two cache directories ("machines").
+
+const CLI = join(REPO, 'dist', 'src', 'cli.js');
+
+function cli(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, BEAUTYSPOT_DIR: dir, DEBUG: '' }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Two functions over two spots: inline and blob values, tags, a ttl, a value of every kind the codec keeps. */
+function pipeline(dir: string): { calls: () => unknown[]; ran: string[]; close: () => void } {
+  const ran: string[] = [];
+  const main = new Spot('default', { dir, blobThreshold: 1000 });
+  const other = new Spot('other', { dir });
+  const page = main.mark((url: string) => (ran.push(`page:${url}`), { url, at: new Date(0), body: 'x'.repeat(url.length * 500) }),
+    { name: 'page', tags: ['web'], ttl: '7d' });
+  const count = other.mark((n: number) => (ran.push(`count:${n}`), new Map([[n, new Set([n, -0])]])), { name: 'count' });
+  return {
+    ran,
+    calls: () => [page('a'), page('bb'), page('ccc'), count(1), count(2)],
+    close: () => {
+      main.close();
+      other.close();
+    },
+  };
+}
+
+describe('beautyspot export / import', () => {
+  it('moves every entry and blob to another cache directory, where every call is a hit with the same value', () => {
+    const from = tempDir();
+    const to = tempDir();
+    const source = pipeline(from);
+    const values = source.calls();
+    source.close();
+    const file = join(tempDir(), 'cache.bspot');
+    const exported = cli(from, 'export', file, '--json');
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ spots: ['default', 'other'], entries: 5, blobs: 2 });
+    const imported = cli(to, 'import', file, '--json');
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 5, kept: 0, blobs: 2 });
+
+    const target = pipeline(to);
+    expect(target.calls()).toEqual(values);
+    expect(target.ran).toEqual([]);
+    target.close();
+    // The records are the same: what the tools list on both sides, access times aside.
+    const listed = (dir: string) => (JSON.parse(cli(dir, 'ls', '--json').stdout) as { entries: Record<string, unknown>[] }).entries
+      .map(({ accessedAt: _, ...rest }) => rest).sort((a, b) => String(a.key).localeCompare(String(b.key)));
+    expect(listed(to)).toEqual(listed(from));
+    // A second import keeps what the target has.
+    expect(JSON.parse(cli(to, 'import', file, '--json').stdout)).toMatchObject({ imported: 0, kept: 5 });
+  });
+
+  it('exports one function or one tag', () => {
+    const from = tempDir();
+    const source = pipeline(from);
+    source.calls();
+    source.close();
+    const file = join(tempDir(), 'page.bspot');
+    expect(JSON.parse(cli(from, 'export', file, '--fn', 'page', '--json').stdout)).toMatchObject({ entries: 3, blobs: 2 });
+    expect(JSON.parse(cli(from, 'export', file, '--tag', 'web', '--spot', 'default', '--json').stdout)).toMatchObject({ entries: 3 });
+    const to = tempDir();
+    expect(JSON.parse(cli(to, 'import', file, '--json').stdout)).toMatchObject({ spots: ['default'], imported: 3 });
+  });
+
+  it('a damaged or truncated file imports nothing and says why', () => {
+    const from = tempDir();
+    const source = pipeline(from);
+    source.calls();
+    source.close();
+    const file = join(tempDir(), 'cache.bspot');
+    expect(cli(from, 'export', file).status).toBe(0);
+    const bytes = readFileSync(file);
+    const damaged = [
+      (path: string) => { const copy = Buffer.from(bytes); copy[Math.floor(copy.length / 2)]! ^= 0x40; writeFileSync(path, copy); },
+      (path: string) => { writeFileSync(path, bytes); truncateSync(path, Math.floor(bytes.length * 0.7)); },
+      (path: string) => writeFileSync(path, 'not an export at all'),
+    ];
+    for (const damage of damaged) {
+      const to = tempDir();
+      const path = join(to, 'in.bspot');
+      damage(path);
+      const result = cli(to, 'import', path);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/cannot be imported: .*\. Nothing was imported\.\n$/);
+      expect(existsSync(join(to, 'default.sqlite')) || existsSync(join(to, 'other.sqlite'))).toBe(false);
+    }
+  });
+});
