@@ -1,0 +1,80 @@
+import type { BlobStore } from '../../runtime/blobs/blob-store.js';
+import { CorruptEntryError } from '../../runtime/errors.js';
+import type { RedisStore } from '../../runtime/redis/redis-store.js';
+import { EntryFlag, type EntryInfo, type StoredValue } from '../../runtime/store/store.js';
+import type { CacheView, CodeRecord, DayStats, EntryPage, EntryQuery, FunctionSummary, StoredBytes } from './cache-view.js';
+import { pageInMemory } from './page-in-memory.js';
+
+/**
+ * The read-only view of a spot whose entries live in Redis. Redis has no query engine for the metadata, so a query
+ * reads the narrowest index (the tag's set, else the function indexes, by creation time when a range is given) in
+ * the store's worker, then filters, sorts and pages in memory: each query costs one metadata read per entry in that
+ * index. Reads never write, except that index members whose entry is gone are dropped (as the store does).
+ */
+export class RedisView implements CacheView {
+  readonly where: string;
+
+  constructor(readonly spot: string, private readonly store: RedisStore, private readonly blobs: BlobStore) {
+    this.where = store.where;
+  }
+
+  query(query: EntryQuery = {}): EntryPage {
+    return pageInMemory(this.store.entries({ fn: query.fn, tag: query.tag, since: query.since, before: query.before }), query);
+  }
+
+  find(prefix: string, limit = 20): EntryInfo[] {
+    return this.store.find(prefix, limit);
+  }
+
+  value(key: string): StoredBytes | undefined {
+    let found: StoredValue | undefined;
+    try {
+      found = this.store.get(key);
+    } catch (error) {
+      if (error instanceof CorruptEntryError) return undefined; // a damaged record is a miss for the pipeline too
+      throw error;
+    }
+    if (found === undefined) return undefined;
+    const async = (found.flags & EntryFlag.async) !== 0;
+    if (found.value !== null) return { bytes: found.value, blob: null, async };
+    try {
+      return { bytes: this.blobs.get(found.blob!), blob: found.blob, async };
+    } catch {
+      return undefined; // a missing or damaged blob: the entry is a miss for the pipeline too
+    }
+  }
+
+  functions(): FunctionSummary[] {
+    const byFn = new Map<string, FunctionSummary>();
+    for (const [fn, runs] of this.store.runs()) byFn.set(fn, { fn, entries: 0, bytes: 0, ...runs, lastWrite: null });
+    for (const info of this.store.entries()) {
+      const summary = byFn.get(info.fn) ?? { fn: info.fn, entries: 0, bytes: 0, hits: 0, misses: 0, savedMs: 0, computeMs: 0, lastWrite: null };
+      summary.entries++;
+      summary.bytes += info.size;
+      summary.lastWrite = Math.max(summary.lastWrite ?? info.createdAt, info.createdAt);
+      byFn.set(info.fn, summary);
+    }
+    return [...byFn.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
+  }
+
+  days(fn?: string): DayStats[] {
+    return this.store.days(fn);
+  }
+
+  code(fn: string, hash: string): CodeRecord | undefined {
+    const parts = this.store.code(fn, hash);
+    return parts && { fn, hash, ...parts };
+  }
+
+  tags(): { tag: string; entries: number }[] {
+    return this.store.tagCounts().map(([tag, entries]) => ({ tag, entries }));
+  }
+
+  changes(): number {
+    return this.store.changes();
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}
