@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,5 +162,19 @@ describe.runIf(available).each([
     expect(v.query().rows.map(r => r.fn)).toEqual(['render', 'render']);
     expect(v.tags()).toEqual([]);
     expect(v.functions().find(f => f.fn === 'fetchPage')).toMatchObject({ entries: 0, hits: 2, misses: 3 }); // counts stay
+  });
+
+  it('the CLI reads and clears the spot in Redis when BEAUTYSPOT_STORE names it: ls, stats, clear --tag', () => {
+    const { dir } = writeCache();
+    const cli = (...args: string[]): unknown => {
+      const result = spawnSync(process.execPath, [join(process.cwd(), 'dist/src/cli.js'), ...args, '--dir', dir, '--json'],
+        { encoding: 'utf8', env: { ...process.env, DEBUG: '', BEAUTYSPOT_SUMMARY: '' } });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    expect(cli('ls', '--tag', 'web')).toMatchObject({ total: 3, entries: [{ fn: 'fetchPage', spot: 'default' }, {}, {}] });
+    expect(cli('stats')).toMatchObject({ totals: { entries: 5, hits: 3, misses: 5 } });
+    expect(cli('clear', '--tag', 'web', '--yes')).toEqual({ deleted: [{ spot: 'default', entries: 3 }] });
+    expect(cli('ls')).toMatchObject({ total: 2, entries: [{ fn: 'render' }, { fn: 'render' }] });
   });
 });
