@@ -74,9 +74,8 @@ export class RedisCore {
   readonly connection: RedisConnection;
   private readonly keys: RedisKeys;
   private readonly reads: RecordReads;
-  /** The (fn, code hash) pairs and tags this core has recorded: each is written once per process. */
+  /** The (fn, code hash) pairs this core has recorded: each is written once per process. */
   private readonly codeSeen = new Set<string>();
-  private readonly tagsSeen = new Set<string>();
 
   constructor(options: ResolvedRedisOptions) {
     const target = parseRedisUrl(options.url);
@@ -110,22 +109,17 @@ export class RedisCore {
     writes.push(connection.send(keys.fnIndex(entry.fn), ['ZADD', keys.fnIndex(entry.fn), String(entry.createdAt), entry.key]));
     writes.push(connection.send(keys.fns(), ['SADD', keys.fns(), entry.fn]));
     if (entry.code) writes.push(this.recordCode(entry.fn, entry.code, entry.createdAt));
-    writes.push(...entry.tags.map(tag => this.once(this.tagsSeen, tag, () => connection.send(keys.tags(), ['SADD', keys.tags(), tag]))));
     writes.push(this.changed());
     await Promise.all(writes);
   }
 
   /** The parts of a code hash, written once per function and hash (HSETNX: the first entry's record stays). */
-  private recordCode(fn: string, code: CodeInfo, at: number): Promise<unknown> {
+  private async recordCode(fn: string, code: CodeInfo, at: number): Promise<void> {
     const parts = JSON.stringify({ body: code.body, deps: code.deps, seenAt: at } satisfies CodeParts);
-    return this.once(this.codeSeen, `${fn}\0${code.hash}`, () => this.send(this.keys.code(fn), ['HSETNX', this.keys.code(fn), code.hash, parts]));
-  }
-
-  /** Runs a write unless this core already made it; remembered only once Redis took it. */
-  private async once(seen: Set<string>, id: string, write: () => Promise<unknown>): Promise<void> {
-    if (seen.has(id)) return;
-    await write();
-    seen.add(id);
+    const id = `${fn}\0${code.hash}`;
+    if (this.codeSeen.has(id)) return;
+    await this.send(this.keys.code(fn), ['HSETNX', this.keys.code(fn), code.hash, parts]);
+    this.codeSeen.add(id); // only once Redis took it
   }
 
   private changed(): Promise<unknown> {
@@ -221,17 +215,6 @@ export class RedisCore {
     } catch {
       return undefined;
     }
-  }
-
-  /** Every tag with how many live entries carry it (each tag's index read, stale members dropped), by tag. */
-  async tagCounts(): Promise<[tag: string, entries: number][]> {
-    const tags = (await this.send(this.keys.tags(), ['SMEMBERS', this.keys.tags()]) as Buffer[]).map(String).sort();
-    const counts: [string, number][] = [];
-    for (const tag of tags) {
-      const entries = (await this.tagged(tag)).length;
-      if (entries > 0) counts.push([tag, entries]);
-    }
-    return counts;
   }
 
   /** The counter every put, delete, clear and flush bumps. */

@@ -8,8 +8,8 @@
  *   whose entry expired or was replaced are dropped when a tool walks it.
  * - `s:{fn}` the function's run totals (hits, saved_ms, misses, compute_ms); `d:{fn}` the same per UTC day
  *   (fields `<day>:hits` …); `c:{fn}` the parts each code hash of the function covered (field: hash).
- * - `t:{tag}` the set of keys carrying a tag (list and clear by tag), and `tags` the set of tags; like `f:{fn}`,
- *   members whose entry is gone or no longer carries the tag are dropped when a tool reads them.
+ * - `t:{tag}` the set of keys carrying a tag (list and clear by tag); like `f:{fn}`, members whose entry is gone
+ *   or no longer carries the tag are dropped when a tool reads them.
  * - `b:{ref}` the set of keys whose entry uses a blob, so `blobInUse` can answer without scanning.
  * - `fns` the set of function ids (totals and list over everything).
  * - `v` a counter bumped by every put, delete, clear and flush: what a tool polls to see that the cache changed.
@@ -48,10 +48,6 @@ export class RedisKeys {
 
   tagIndex(tag: string): string {
     return `${this.prefix}t:{${tag}}`;
-  }
-
-  tags(): string {
-    return `${this.prefix}tags`;
   }
 
   changes(): string {

@@ -130,10 +130,6 @@ export class RedisStore implements Store {
     return this.call<CodeParts | undefined>('code', [fn, hash]);
   }
 
-  tagCounts(): [tag: string, entries: number][] {
-    return this.call<[string, number][]>('tagCounts', [], TOOL_MS);
-  }
-
   /** A counter every put, delete, clear and flush of any process bumps. */
   changes(): number {
     return this.call<number>('changes', []);

@@ -143,13 +143,29 @@ describe.runIf(available).each([
     const v = view(dir);
     const before = v.changes();
     expect(v.changes()).toBe(before);
+    expect(v.query().total).toBe(5);
     const count = spot.mark((s: string) => s.length, { name: 'count' });
     count('new');
     count('new');
     spot.flush();
     expect(v.changes()).toBeGreaterThan(before);
+    expect(v.query().total).toBe(6); // the earlier read is not reused once the counter moved
     expect(v.query({ fn: 'count' }).total).toBe(1);
     expect(v.functions().find(f => f.fn === 'count')).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+  });
+
+  it('an entry that expires leaves the view, also from a read it reuses', async () => {
+    const { dir, spot } = writeCache();
+    const v = view(dir);
+    v.changes(); // the view's worker is started, so the next read comes well within the entry's life
+    spot.mark((s: string) => s.length, { name: 'brief', ttl: '1500ms' })('x');
+    spot.flush();
+    expect(v.query().total).toBe(6);
+    const changes = v.changes();
+    await new Promise(resolve => setTimeout(resolve, 1700));
+    expect(v.changes()).toBe(changes); // nothing written meanwhile: the read is reused, and the expired entry filtered out
+    expect(v.query({ sort: 'size' }).total).toBe(5);
+    expect(v.functions().find(f => f.fn === 'brief')).toMatchObject({ entries: 0 });
   });
 
   it('clear by tag through a runtime spot (as the CLI deletes) takes only the tagged entries and their index', () => {
