@@ -2,9 +2,10 @@ import type { BlobStore } from '../../runtime/blobs/blob-store.js';
 import { CorruptEntryError } from '../../runtime/errors.js';
 import type { EntryRange } from '../../runtime/redis/redis-core.js';
 import type { RedisStore } from '../../runtime/redis/redis-store.js';
-import { EntryFlag, type EntryInfo, type StoredValue } from '../../runtime/store/store.js';
+import type { EntryInfo, StoredValue } from '../../runtime/store/store.js';
 import type { CacheView, CodeRecord, DayStats, EntryPage, EntryQuery, FunctionSummary, StoredBytes } from './cache-view.js';
 import { pageInMemory } from './page-in-memory.js';
+import { storedBytes } from './stored-bytes.js';
 
 /**
  * How long the entries read for one range serve further queries while the change counter stays put. On a cluster the
@@ -44,14 +45,7 @@ export class RedisView implements CacheView {
       if (error instanceof CorruptEntryError) return undefined; // a damaged record is a miss for the pipeline too
       throw error;
     }
-    if (found === undefined) return undefined;
-    const async = (found.flags & EntryFlag.async) !== 0;
-    if (found.value !== null) return { bytes: found.value, blob: null, async };
-    try {
-      return { bytes: this.blobs.get(found.blob!), blob: found.blob, async };
-    } catch {
-      return undefined; // a missing or damaged blob: the entry is a miss for the pipeline too
-    }
+    return found && storedBytes(found, this.blobs);
   }
 
   functions(): FunctionSummary[] {

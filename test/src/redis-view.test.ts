@@ -9,6 +9,7 @@ import type * as OpenView from '../../src/cache/open-view.js';
 import type { CacheView } from '../../src/cache/cache-view.js';
 import { requireRedis, startRedis, startRedisCluster } from '../helpers/redis-servers.js';
 import { tempDir } from '../helpers/temp-spot.js';
+import { writeToolCache } from '../helpers/tool-cache.js';
 
 const available = requireRedis('redis-view');
 // The store's sync forms run in the bridge's worker, which imports the built core: the whole path is tested on dist/.
@@ -24,18 +25,11 @@ describe.runIf(available).each([
   let openView: typeof OpenView.openView;
   const opened: { close(): void }[] = [];
 
-  /** Points BEAUTYSPOT_STORE at a fresh prefix (as a pipeline and the CLI would both read it) and writes a cache there like the SQLite view's test. */
+  /** Points BEAUTYSPOT_STORE at a fresh prefix (as a pipeline and the CLI both read it) and writes the view tests' cache there. */
   function writeCache(): { dir: string; spot: Runtime.Spot } {
     process.env.BEAUTYSPOT_STORE = `${server.url}?prefix=v${randomUUID().slice(0, 8)}:`;
     const dir = tempDir();
-    const spot = new runtime.Spot('default', { dir, blobThreshold: 1024 });
-    const fetchPage = spot.mark((url: string) => `page of ${url}`, { name: 'fetchPage', tags: ['web', 'v1'] });
-    const render = spot.mark((n: number) => 'x'.repeat(n), { name: 'render', version: '2' });
-    for (const url of ['a', 'b', 'c', 'a', 'b']) fetchPage(url);
-    render(10);
-    render(5000); // over the blob threshold
-    render(10);
-    spot.flush();
+    const spot = writeToolCache(new runtime.Spot('default', { dir, blobThreshold: 1024 }));
     opened.push(spot);
     return { dir, spot };
   }
