@@ -6,9 +6,13 @@
  *   written by one script, expiring together; `l:{key}` the single-flight lease of the same key.
  * - `f:{fn}` a sorted set of the function's keys by creation time (list, totals and clear by function); members
  *   whose entry expired or was replaced are dropped when a tool walks it.
- * - `s:{fn}` the function's hit statistics (hits, saved_ms).
+ * - `s:{fn}` the function's run totals (hits, saved_ms, misses, compute_ms); `d:{fn}` the same per UTC day
+ *   (fields `<day>:hits` …); `c:{fn}` the parts each code hash of the function covered (field: hash).
+ * - `t:{tag}` the set of keys carrying a tag (list and clear by tag); like `f:{fn}`, members whose entry is gone
+ *   or no longer carries the tag are dropped when a tool reads them.
  * - `b:{ref}` the set of keys whose entry uses a blob, so `blobInUse` can answer without scanning.
  * - `fns` the set of function ids (totals and list over everything).
+ * - `v` a counter bumped by every put, delete, clear and flush: what a tool polls to see that the cache changed.
  * - `r:{<spot>/<limit>}:rpm|tpm` a GCRA bucket; the buckets of one limit share the tag, so one script books them all.
  */
 export class RedisKeys {
@@ -32,6 +36,22 @@ export class RedisKeys {
 
   stats(fn: string): string {
     return `${this.prefix}s:{${fn}}`;
+  }
+
+  days(fn: string): string {
+    return `${this.prefix}d:{${fn}}`;
+  }
+
+  code(fn: string): string {
+    return `${this.prefix}c:{${fn}}`;
+  }
+
+  tagIndex(tag: string): string {
+    return `${this.prefix}t:{${tag}}`;
+  }
+
+  changes(): string {
+    return `${this.prefix}v`;
   }
 
   blobUsers(ref: string): string {

@@ -77,3 +77,18 @@ for i = 1, #KEYS do
   redis.call('SET', KEYS[i], string.format('%.17g', tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
 end
 return string.format('%.17g', wait)`);
+
+/**
+ * KEYS: the function's totals and per-day counts (one hash tag). ARGV: day, hits, saved ms, misses, compute ms.
+ * Adds one flush's counts to both, so the totals and the days never disagree.
+ */
+export const COUNT = new RedisScript(`
+local names = { 'hits', 'saved_ms', 'misses', 'compute_ms' }
+for i, name in ipairs(names) do
+  local by = ARGV[i + 1]
+  if by ~= '0' then
+    redis.call('HINCRBYFLOAT', KEYS[1], name, by)
+    redis.call('HINCRBYFLOAT', KEYS[2], ARGV[1] .. ':' .. name, by)
+  end
+end
+return 1`);

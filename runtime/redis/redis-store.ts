@@ -3,14 +3,15 @@ import { SyncBridge } from '../remote/sync-bridge.js';
 import type { Leases } from '../store/leases.js';
 import { pendingCounter, type EntryFilter, type EntryInfo, type EntryRecord, type HitCounter, type Store, type StoredValue, type StoreTotals } from '../store/store.js';
 import { decodeRecord } from './record.js';
-import { createRedisCore, resolveRedisOptions, type HitCounts, type RedisCore, type RedisStoreOptions, type ResolvedRedisOptions } from './redis-core.js';
+import { createRedisCore, resolveRedisOptions, type CodeParts, type EntryRange, type RedisCore, type RedisStoreOptions, type ResolvedRedisOptions, type RunCounts } from './redis-core.js';
+import { parseRedisUrl } from './redis-url.js';
 
 /**
  * What a sync call may take beyond its commands' own bound: the hop to the worker, and the watchdog's tick (a
  * quarter of the command timeout) before the worker's own failure arrives. The bridge adds the worker's start.
  */
 const BRIDGE_MS = 1000;
-/** Tool calls (list, totals, clear, blobInUse) walk indexes in many round trips. */
+/** Tool calls (list, totals, clear, blobInUse, the views' reads) walk indexes in many round trips. */
 const TOOL_MS = 30_000;
 
 /**
@@ -98,19 +99,54 @@ export class RedisStore implements Store {
     return this.call<EntryInfo[]>('list', [options], TOOL_MS);
   }
 
+  /** The server and prefix, password redacted: for messages. */
+  get where(): string {
+    return `${parseRedisUrl(this.options.url).redacted} (prefix ${this.options.prefix})`;
+  }
+
+  // What the tools read (RedisView); each walks an index in the bridge's worker and only prunes stale index members.
+
+  /** The live entries in a range, unordered: from the tag's index, else the function indexes. */
+  entries(range?: EntryRange): EntryInfo[] {
+    return this.call<EntryInfo[]>('entries', [range], TOOL_MS);
+  }
+
+  /** Entries whose key starts with `prefix`, in key order, at most `limit`. */
+  find(prefix: string, limit: number): EntryInfo[] {
+    return this.call<EntryInfo[]>('find', [prefix, limit], TOOL_MS);
+  }
+
+  /** Each function's recorded runs (hits, misses, their times). */
+  runs(fn?: string): RunCounts {
+    return this.call<RunCounts>('runs', [fn], TOOL_MS);
+  }
+
+  /** Each function's counts per UTC day, by day then function. */
+  days(fn?: string): (HitCounter & { fn: string; day: string })[] {
+    return this.call<(HitCounter & { fn: string; day: string })[]>('days', [fn], TOOL_MS);
+  }
+
+  code(fn: string, hash: string): CodeParts | undefined {
+    return this.call<CodeParts | undefined>('code', [fn, hash]);
+  }
+
+  /** A counter every put, delete, clear and flush of any process bumps. */
+  changes(): number {
+    return this.call<number>('changes', []);
+  }
+
   clear(filter?: EntryFilter): { entries: number; blobs: string[] } {
     return this.call<{ entries: number; blobs: string[] }>('clear', [filter], TOOL_MS);
   }
 
-  /** Adds the pending hit counts to the functions' totals; they stay pending when Redis cannot take them. */
+  /** Adds the pending counts to the functions' totals and today's counts; they stay pending when Redis cannot take them. */
   flush(): void {
-    const dirty: HitCounts = [...this.counters].filter(([, c]) => c.hits > 0).map(([fn, c]) => [fn, c.hits, c.savedMs]);
+    const dirty: RunCounts = [...this.counters].filter(([, c]) => c.hits > 0 || c.misses > 0).map(([fn, c]) => [fn, { ...c }]);
     if (dirty.length === 0 || this.closed) return;
-    this.call<void>('addHits', [dirty]);
-    for (const [fn, hits, savedMs] of dirty) {
+    this.call<void>('addCounts', [dirty]);
+    for (const [fn, sent] of dirty) {
       const counter = this.counters.get(fn)!;
-      counter.hits -= hits;
-      counter.savedMs -= savedMs;
+      for (const name of Object.keys(sent) as (keyof HitCounter)[]) counter[name] -= sent[name];
     }
   }
 

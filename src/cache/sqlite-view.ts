@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import type { BlobStore } from '../../runtime/blobs/blob-store.js';
 import { entryChecksum } from '../../runtime/store/checksum.js';
 import { entryInfo, type InfoRow } from '../../runtime/store/sqlite-store.js';
-import { EntryFlag, type EntryInfo } from '../../runtime/store/store.js';
+import type { EntryInfo } from '../../runtime/store/store.js';
 import type { CacheView, CodeRecord, DayStats, EntryPage, EntryQuery, EntrySort, FunctionSummary, StoredBytes } from './cache-view.js';
+import { storedBytes } from './stored-bytes.js';
 
 /** ORDER BY expressions of each sort; the indexed columns come with schema v4. */
 const SORT_SQL: Record<EntrySort, string> = {
@@ -74,13 +75,7 @@ export class SqliteView implements CacheView {
     if (!row) return undefined;
     const content = row.value ?? row.blob;
     if (content === null || (row.checksum !== null && entryChecksum(key, row.flags, row.expiresAt, content) !== row.checksum)) return undefined;
-    const async = (row.flags & EntryFlag.async) !== 0;
-    if (row.value !== null) return { bytes: row.value, blob: null, async };
-    try {
-      return { bytes: this.blobs.get(row.blob!), blob: row.blob, async };
-    } catch {
-      return undefined; // a missing or damaged blob: the entry is a miss for the pipeline too
-    }
+    return storedBytes(row, this.blobs);
   }
 
   functions(): FunctionSummary[] {

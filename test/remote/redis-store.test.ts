@@ -12,6 +12,8 @@ const entry = (key: string, over: Partial<EntryRecord> = {}): EntryRecord => ({
   key, fn: 'fn-a', size: 3, args: [['x', 'abc']], tags: ['t'], createdAt: Date.now(), expiresAt: null, computeMs: 40,
   flags: 0, value: new Uint8Array([1, 2, 3]), blob: null, ...over,
 });
+const runs = (hits: number, savedMs: number, misses = 0, computeMs = 0) => ({ hits, savedMs, misses, computeMs });
+const code = (hash: string, body = `body-${hash}`, version = '') => ({ hash, version, body, deps: [['src/u.ts#helper', 'abcd'] as [string, string]] });
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 describe.runIf(available).each([
@@ -100,19 +102,19 @@ describe.runIf(available).each([
     expect((await c.list()).map(e => e.key)).toEqual(['k-kept']);
   });
 
-  it('lists, totals and clears by function, newest first, and adds hit counts', async () => {
+  it('lists, totals and clears by function, newest first, and adds run counts', async () => {
     const c = core();
     const t = Date.now();
     await c.put(entry('a1', { fn: 'a', createdAt: t, size: 10 }));
     await c.put(entry('a2', { fn: 'a', createdAt: t + 1, size: 20, value: null, blob: 'b'.repeat(64) }));
     await c.put(entry('b1', { fn: 'b', createdAt: t + 2, size: 5 }));
-    await c.addHits([['a', 3, 120], ['b', 1, 40]]);
-    await c.addHits([['a', 1, 40]]);
+    await c.addCounts([['a', runs(3, 120, 2, 90.5)], ['b', runs(1, 40)]]);
+    await c.addCounts([['a', runs(1, 40, 1, 10)]]);
     expect((await c.list()).map(e => e.key)).toEqual(['b1', 'a2', 'a1']);
     expect((await c.list({ fn: 'a', limit: 1, offset: 1 })).map(e => e.key)).toEqual(['a1']);
     expect((await c.list({ fn: 'a' }))[0]).toMatchObject({ key: 'a2', fn: 'a', size: 20, blob: 'b'.repeat(64), args: [['x', 'abc']], tags: ['t'] });
-    expect(await c.totals('a')).toEqual({ entries: 2, bytes: 30, hits: 4, savedMs: 160 });
-    expect(await c.totals()).toEqual({ entries: 3, bytes: 35, hits: 5, savedMs: 200 });
+    expect(await c.totals('a')).toEqual({ entries: 2, bytes: 30, hits: 4, savedMs: 160, misses: 3, computeMs: 100.5 });
+    expect(await c.totals()).toEqual({ entries: 3, bytes: 35, hits: 5, savedMs: 200, misses: 3, computeMs: 100.5 });
     await c.delete('b1');
     expect(await c.totals('b')).toMatchObject({ entries: 0, bytes: 0, hits: 1 });
     expect(await c.clear({ fn: 'a' })).toEqual({ entries: 2, blobs: ['b'.repeat(64)] });
@@ -145,6 +147,86 @@ describe.runIf(available).each([
     expect(await c.acquireLease('k', 'other', 10_000)).toBe(true);
     await c.releaseLease('k', 'other');
     expect(await c.acquireLease('k', 'me', 10_000)).toBe(true);
+  });
+
+  it('records the code hash and version of each entry, and the parts of each hash once (the first record stays)', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const c = core(prefix);
+    await c.put(entry('k-v4', { code: code('h1', 'body-1', '2') }));
+    await c.put(entry('k-nohash', { code: code('', 'b', '') }));
+    await c.put(entry('k-old')); // copied from a store written before schema v4: no code recorded
+    const byKey = new Map((await c.list()).map(info => [info.key, info]));
+    expect(byKey.get('k-v4')).toMatchObject({ codeHash: 'h1', version: '2' });
+    expect(byKey.get('k-nohash')).toMatchObject({ codeHash: '', version: '' });
+    expect(byKey.get('k-old')).toMatchObject({ codeHash: null, version: null });
+    const t = Date.now();
+    expect(await c.code('fn-a', 'h1')).toEqual({ body: 'body-1', deps: [['src/u.ts#helper', 'abcd']], seenAt: expect.any(Number) });
+    // Another process writing the same hash with other parts (it cannot happen for one hash; HSETNX keeps the first).
+    await core(prefix).put(entry('k-v4b', { code: code('h1', 'other body'), createdAt: t }));
+    expect((await c.code('fn-a', 'h1'))!.body).toBe('body-1');
+    expect(await c.code('fn-a', 'h-unknown')).toBeUndefined();
+    const raw = `${prefix}c:{fn-a}`;
+    await c.connection.send(raw, ['HSET', raw, 'h-bad', '{not json']);
+    expect(await c.code('fn-a', 'h-bad')).toBeUndefined();
+  });
+
+  it('counts hits and misses per function and per UTC day; the change counter moves with every write', async () => {
+    const c = core();
+    const before = await c.changes();
+    await c.addCounts([['a', runs(2, 50, 1, 25)], ['b', runs(0, 0, 3, 300)]], '2026-01-01');
+    await c.addCounts([['a', runs(1, 25, 0, 0)]], '2026-01-01');
+    await c.addCounts([['a', runs(0, 0, 2, 60)]], '2026-01-02');
+    expect(await c.days()).toEqual([
+      { fn: 'a', day: '2026-01-01', hits: 3, savedMs: 75, misses: 1, computeMs: 25 },
+      { fn: 'b', day: '2026-01-01', hits: 0, savedMs: 0, misses: 3, computeMs: 300 },
+      { fn: 'a', day: '2026-01-02', hits: 0, savedMs: 0, misses: 2, computeMs: 60 },
+    ]);
+    expect(await c.days('b')).toHaveLength(1);
+    expect(new Map(await c.runs())).toEqual(new Map([['a', runs(3, 75, 3, 85)], ['b', runs(0, 0, 3, 300)]]));
+    expect(await c.totals()).toMatchObject({ hits: 3, misses: 6, computeMs: 385 });
+    const counted = await c.changes();
+    expect(counted).toBeGreaterThan(before);
+    await c.put(entry('k-change'));
+    const put = await c.changes();
+    expect(put).toBeGreaterThan(counted);
+    await c.delete('k-change');
+    expect(await c.changes()).toBeGreaterThan(put);
+  });
+
+  it('indexes tags: lists and clears by tag, drops members whose entry lost the tag', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const c = core(prefix);
+    const t = Date.now();
+    await c.put(entry('w1', { fn: 'a', tags: ['web', 'v1'], createdAt: t }));
+    await c.put(entry('w2', { fn: 'b', tags: ['web'], createdAt: t + 1, value: null, blob: 'a'.repeat(64) }));
+    await c.put(entry('p1', { fn: 'a', tags: ['pdf'], createdAt: t + 2 }));
+    await c.put(entry('n1', { fn: 'a', tags: [], createdAt: t + 3 }));
+    expect((await c.entries({ tag: 'web' })).map(info => info.key).sort()).toEqual(['w1', 'w2']);
+    expect((await c.entries({ tag: 'web', fn: 'a' })).map(info => info.key)).toEqual(['w1']);
+    await c.put(entry('w1', { fn: 'a', tags: ['v1'], createdAt: t + 4 })); // rewritten without "web"
+    const index = `${prefix}t:{web}`;
+    expect((await c.connection.send(index, ['SMEMBERS', index]) as Buffer[]).map(String).sort()).toEqual(['w1', 'w2']);
+    expect((await c.entries({ tag: 'web' })).map(info => info.key)).toEqual(['w2']);
+    expect((await c.connection.send(index, ['SMEMBERS', index]) as Buffer[]).map(String)).toEqual(['w2']); // pruned as read
+    expect(await c.clear({ tag: 'web' })).toEqual({ entries: 1, blobs: ['a'.repeat(64)] });
+    expect(Number(await c.connection.send(index, ['SCARD', index]))).toBe(0);
+    expect((await c.list()).map(info => info.key).sort()).toEqual(['n1', 'p1', 'w1']);
+    expect((await c.entries({ tag: 'v1' })).map(info => info.key)).toEqual(['w1']);
+    expect(await c.clear({ tag: 'v1', fn: 'b' })).toEqual({ entries: 0, blobs: [] });
+    expect(await c.clear({ fn: 'a', before: t + 3 })).toEqual({ entries: 1, blobs: [] }); // p1
+    expect((await c.list()).map(info => info.key).sort()).toEqual(['n1', 'w1']);
+  });
+
+  it('reads entries by creation time from the function index, and finds keys by prefix', async () => {
+    const c = core();
+    const t = Date.now();
+    for (let i = 0; i < 6; i++) await c.put(entry(`key-${i % 2 ? 'odd' : 'even'}-${i}`, { fn: i < 3 ? 'a' : 'b', createdAt: t + i * 10 }));
+    const keys = (infos: { key: string }[]) => infos.map(info => info.key).sort();
+    expect(keys(await c.entries({ since: t + 10, before: t + 40 }))).toEqual(['key-even-2', 'key-odd-1', 'key-odd-3']);
+    expect(keys(await c.entries({ fn: 'b', since: t + 40 }))).toEqual(['key-even-4', 'key-odd-5']);
+    expect((await c.find('key-odd', 10)).map(info => info.key)).toEqual(['key-odd-1', 'key-odd-3', 'key-odd-5']);
+    expect((await c.find('key-', 2)).map(info => info.key)).toEqual(['key-even-0', 'key-even-2']);
+    expect(await c.find('nope', 10)).toEqual([]);
   });
 
   it('GCRA in one script: a burst passes, then calls wait one interval each; tokens and requests booked together', async () => {

@@ -62,16 +62,21 @@ describe.runIf(available).each([
     expect(() => s.get('dmg')).toThrow(CorruptEntryError);
   });
 
-  it('flushes hit counts into totals; lists and clears by function', () => {
+  it('flushes hit and miss counts into totals and today\'s counts; lists and clears by function', () => {
     const s = store();
     s.put(entry('a', { fn: 'one', size: 7 }));
     s.put(entry('b', { fn: 'two', size: 9 }));
     const counter = s.counter('one');
     counter.hits += 2;
     counter.savedMs += 50;
+    counter.misses += 1;
+    counter.computeMs += 25;
+    s.counter('two').misses += 1; // a function with executions and no hits is flushed too
     s.flush();
-    expect(counter).toEqual({ hits: 0, savedMs: 0 });
-    expect(s.totals('one')).toEqual({ entries: 1, bytes: 7, hits: 2, savedMs: 50 });
+    expect(counter).toEqual({ hits: 0, savedMs: 0, misses: 0, computeMs: 0 });
+    expect(s.totals('one')).toEqual({ entries: 1, bytes: 7, hits: 2, savedMs: 50, misses: 1, computeMs: 25 });
+    expect(s.days().map(d => [d.fn, d.day, d.hits, d.misses])).toEqual([
+      ['one', new Date().toISOString().slice(0, 10), 2, 1], ['two', new Date().toISOString().slice(0, 10), 0, 1]]);
     expect(s.list().map(e => e.fn).sort()).toEqual(['one', 'two']);
     expect(s.clear({ fn: 'two' })).toEqual({ entries: 1, blobs: [] });
     expect(s.totals()).toMatchObject({ entries: 1, bytes: 7, hits: 2 });

@@ -4,18 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { Spot, defaultCodec } from '../../runtime/index.js';
 import { openView } from '../../src/cache/open-view.js';
 import { tempDir } from '../helpers/temp-spot.js';
+import { writeToolCache } from '../helpers/tool-cache.js';
 
-/** A cache written by real marked functions: two functions, tags, a blob value, several runs. */
 function writeCache(dir: string): Spot {
-  const spot = new Spot('default', { dir, blobThreshold: 1024 });
-  const fetchPage = spot.mark((url: string) => `page of ${url}`, { name: 'fetchPage', tags: ['web', 'v1'] });
-  const render = spot.mark((n: number) => 'x'.repeat(n), { name: 'render', version: '2' });
-  for (const url of ['a', 'b', 'c', 'a', 'b']) fetchPage(url);
-  render(10);
-  render(5000); // over the blob threshold
-  render(10);
-  spot.flush();
-  return spot;
+  return writeToolCache(new Spot('default', { dir, blobThreshold: 1024 }));
 }
 
 describe('SqliteView: a read-only view of a spot file', () => {
