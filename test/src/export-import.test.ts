@@ -1,17 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Spot } from '../../runtime/index.js';
 import { REPO } from '../e2e/fixture-project.js';
+import { requireRedis, startRedis, type RedisServer } from '../helpers/redis-servers.js';
+import { createBucket, sharedSwift } from '../helpers/shared-swift.js';
 import { tempDir } from '../helpers/temp-spot.js';
 
 // export → import through the real CLI (dist/src/cli.js), between two cache directories ("machines").
 
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
 
+/** Where the "machine" keeps its cache: a directory, plus Redis and S3 when `remote` names them. */
+let remote: Record<string, string> = {};
+
 function cli(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, BEAUTYSPOT_DIR: dir, DEBUG: '' }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...remote, BEAUTYSPOT_DIR: dir, DEBUG: '' }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -32,6 +37,60 @@ function pipeline(dir: string): { calls: () => unknown[]; ran: string[]; close: 
     },
   };
 }
+
+describe.runIf(requireRedis('export-import'))('export / import between backends', () => {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 30_000);
+  afterAll(async () => {
+    remote = {};
+    await redis?.stop();
+  });
+
+  it('SQLite → Redis + S3 → SQLite: every entry and blob arrives, and calls on the last machine are hits', async ctx => {
+    const swift = await sharedSwift();
+    if ('missing' in swift) return ctx.skip(swift.missing);
+    await createBucket(swift, 'exports');
+    const onRemote = {
+      BEAUTYSPOT_STORE: `${redis!.url}/0?prefix=x${Date.now()}:`,
+      BEAUTYSPOT_BLOBS: `s3://exports/run${Date.now()}`,
+      AWS_ENDPOINT_URL_S3: swift.endpoint,
+      AWS_ACCESS_KEY_ID: swift.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: swift.credentials.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const first = tempDir();
+    const source = pipeline(first);
+    const values = source.calls();
+    source.close();
+    const file = join(tempDir(), 'a.bspot');
+    expect(cli(first, 'export', file).status).toBe(0);
+
+    remote = onRemote;
+    const shared = tempDir();
+    const up = cli(shared, 'import', file, '--json');
+    expect(up.status, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ imported: 5, blobs: 2 });
+    expect(existsSync(join(shared, 'default.sqlite'))).toBe(false); // it went to Redis, not the directory
+    // Spots are found from the cache directory's files, so on Redis each is named.
+    const backs = [['default', 3, 2], ['other', 2, 0]].map(([spot, entries, blobs]) => {
+      const back = join(tempDir(), `${spot}.bspot`);
+      const down = cli(shared, 'export', back, '--spot', String(spot), '--json');
+      expect(down.status, down.stderr).toBe(0);
+      expect(JSON.parse(down.stdout)).toMatchObject({ entries, blobs });
+      return back;
+    });
+
+    remote = {};
+    const last = tempDir();
+    for (const back of backs) expect(cli(last, 'import', back).status).toBe(0);
+    const target = pipeline(last);
+    expect(target.calls()).toEqual(values);
+    expect(target.ran).toEqual([]);
+    target.close();
+  }, 120_000);
+});
 
 describe('beautyspot export / import', () => {
   it('moves every entry and blob to another cache directory, where every call is a hit with the same value', () => {
