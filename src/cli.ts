@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { clearCommand } from './commands/clear.js';
+import { EXIT } from './commands/cache-command.js';
+import { gcCommand } from './commands/gc.js';
+import { lsCommand } from './commands/ls.js';
+import { pruneCommand } from './commands/prune.js';
 import { runCommand } from './commands/run.js';
+import { showCommand } from './commands/show.js';
+import { statsCommand } from './commands/stats.js';
+import { whyCommand } from './commands/why.js';
 
 const program = new Command('beautyspot')
   .description('A persistent result cache for TypeScript functions.')
@@ -19,7 +27,21 @@ program
   .allowUnknownOption()
   .action(runCommand);
 
-await program.parseAsync();
+for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand]) program.addCommand(command);
+
+const USAGE_ERRORS = new Set(['commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument',
+  'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments',
+  'commander.conflictingOption']);
+
+// Usage errors (unknown command or option, a bad value) exit 2, so scripts can tell them from a failed command (1).
+program.exitOverride();
+for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  process.exit(USAGE_ERRORS.has(error.code) ? EXIT.usage : error.exitCode);
+}
 
 function readVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

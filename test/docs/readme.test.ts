@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureProject, REPO, type ProcessResult } from '../e2e/fixture-project.js';
@@ -334,6 +334,57 @@ describe('the Set-up commands run src/pipeline.ts in the temp project, twice', (
       expectSecondRunFromCache(runs);
     }, 60_000);
   });
+});
+
+describe('Looking into the cache: the commands on the demo pipeline\'s cache, and their output', () => {
+  const commands = claim('Looking into the cache #1', 'npx beautyspot ls ');
+  const sample = claim('Looking into the cache #2', '$ npx beautyspot stats');
+  const env = (): Record<string, string> => ({ ...QUIET, BEAUTYSPOT_DIR: project.path('.cache/tools') });
+  const cli = (args: string[]): ProcessResult => project.spawn([CLI, ...args], env());
+  const ROOT = (): string => `${project.dir.slice(REPO.length).replace(/^\//, '')}/`;
+
+  beforeAll(() => {
+    // The demo pipeline copied into the project, run, its summarize body edited as the sample says, run again.
+    cpSync(join(REPO, 'examples'), project.path('examples'), { recursive: true });
+    const run = (): void => {
+      const result = cli(['run', project.path('examples/pipeline.ts')]);
+      if (result.status !== 0) throw new Error(`the demo exited with ${result.status}:\n${result.stderr}`);
+    };
+    run();
+    project.edit('examples/pipeline.ts', "return style === 'short' ? sentences[0]! : sentences.slice(0, 2).join(' ');",
+      "return style === 'short' ? sentences[0]!.trim() : sentences.slice(0, 2).join(' ');");
+    run();
+  }, 120_000);
+
+  const lines = commands.code.split('\n').map(line => line.replace(/\s#.*$/, '').trim()).filter(Boolean);
+  for (const command of lines) {
+    it(`${command} exits 0`, () => {
+      const words = command.split(/\s+/).slice(2);
+      if (words[0] === 'show') {
+        const latest = JSON.parse(cli(['ls', '--fn', 'summarize', '--limit', '1', '--json']).stdout) as { entries: { key: string }[] };
+        words[1] = latest.entries[0]!.key.slice(0, 8);
+      }
+      const result = cli(words);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).not.toBe('');
+    }, 30_000);
+  }
+
+  it('prints what the sample shows, times, ages, keys and paths aside', () => {
+    const normal = (text: string): string[] => text.split('\n').filter(Boolean).map(line => line
+      .replaceAll(ROOT(), '')
+      .replace(/^spot "demo" \(.*\)$/, 'spot "demo" (<file>)')
+      .replace(/\d+(\.\d+)? (ms|s|min)\b/g, '<time>')
+      .replace(/\d+[smhd] ago/g, '<age>')
+      .replace(/key [A-Za-z0-9_-]{12}/g, 'key <key>')
+      .replace(/\s+/g, ' ').trim());
+    const [, ...parts] = sample.code.split(/^\$ npx beautyspot (.*)$/m);
+    for (let i = 0; i < parts.length; i += 2) {
+      const result = cli(parts[i]!.split(' '));
+      expect(result.status, result.stderr).toBe(0);
+      expect(normal(result.stdout), parts[i]).toEqual(normal(parts[i + 1]!));
+    }
+  }, 30_000);
 });
 
 describe('diagnostics', () => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Spot, defaultCodec } from '../../runtime/index.js';
@@ -105,5 +105,38 @@ describe('SqliteView: a read-only view of a spot file', () => {
 
   it('is undefined for a spot that never stored anything', () => {
     expect(openView('default', { dir: tempDir() })).toBeUndefined();
+  });
+});
+
+describe('SqliteView on files it must not change', () => {
+  it('reads a version 3 file as it is: no migration, not a byte written', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { MIGRATIONS } = await import('../../runtime/store/sqlite-schema.js');
+    const { entryChecksum } = await import('../../runtime/store/checksum.js');
+    const dir = tempDir();
+    const file = join(dir, 'default.sqlite');
+    const db = new Database(file);
+    db.function('beautyspot_checksum', (_key: unknown, _flags: unknown, _expires: unknown, _content: unknown) => 0);
+    for (const v of [1, 2, 3]) db.exec(MIGRATIONS[v]!);
+    db.pragma('user_version = 3');
+    const value = defaultCodec().encode('old value');
+    db.prepare(`INSERT INTO entries (key, fn, created_at, expires_at, compute_ms, size, flags, blob, args, tags, value, checksum)
+      VALUES ('k3', 'legacy', 1000, NULL, 12, ?, 0, NULL, '[["x","abcd"]]', '["old"]', ?, ?)`).run(value.length, value, entryChecksum('k3', 0, null, value));
+    db.prepare("INSERT INTO fn_stats (fn, hits, saved_ms) VALUES ('legacy', 4, 48)").run();
+    db.close();
+    const bytes = readFileSync(file);
+
+    const view = openView('default', { dir })!;
+    try {
+      expect(view.query({ tag: 'old' }).rows).toMatchObject([{ key: 'k3', fn: 'legacy', codeHash: null, version: null, args: [['x', 'abcd']] }]);
+      expect(defaultCodec().decode(view.value('k3')!.bytes)).toBe('old value');
+      expect(view.functions()).toEqual([{ fn: 'legacy', entries: 1, bytes: value.length, hits: 4, misses: 0, savedMs: 48, computeMs: 0, lastWrite: 1000 }]);
+      expect(view.tags()).toEqual([{ tag: 'old', entries: 1 }]);
+      expect(view.days()).toEqual([]);
+      expect(view.code('legacy', 'x')).toBeUndefined();
+    } finally {
+      view.close();
+    }
+    expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 });
