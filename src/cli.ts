@@ -9,6 +9,7 @@ import { pruneCommand } from './commands/prune.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { statsCommand } from './commands/stats.js';
+import { uiCommand } from './commands/ui.js';
 import { whyCommand } from './commands/why.js';
 
 const program = new Command('beautyspot')
@@ -27,7 +28,7 @@ program
   .allowUnknownOption()
   .action(runCommand);
 
-for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand]) program.addCommand(command);
+for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand, uiCommand]) program.addCommand(command);
 
 const USAGE_ERRORS = new Set(['commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument',
   'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments',

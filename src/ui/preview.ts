@@ -1,6 +1,5 @@
-import type { Codec } from '../../runtime/codec/codec.js';
-import { messageOf, UnregisteredTypeError } from '../../runtime/errors.js';
 import type { StoredBytes } from '../cache/cache-view.js';
+import { decodeValue, type Decoded } from '../cache/value-preview.js';
 import { hexDump } from './hex.js';
 import type { ContentKind, PreviewAnswer } from './protocol.js';
 import { asText, MEDIA_TYPE, sniffBytes, sniffText } from './sniff.js';
@@ -37,34 +36,24 @@ function contentOf(value: unknown, encoded: Uint8Array): Content {
 }
 
 /** Why a value cannot be decoded, and what to do about it. */
-function undecodableNote(error: unknown): string {
-  if (error instanceof UnregisteredTypeError) {
-    return `This value contains the registered type "${error.typeName}", which the dashboard has not loaded, so it cannot be decoded here. ` +
+function undecodableNote(failed: Extract<Decoded, { ok: false }>): string {
+  if (failed.unregistered !== undefined) {
+    return `This value contains the registered type "${failed.unregistered}", which the dashboard has not loaded, so it cannot be decoded here. ` +
       'Start the dashboard with the module of your project that calls registerType for it: beautyspot ui --codec <module> ' +
       '(a .ts module works). Below: the encoded bytes.';
   }
-  return `The value cannot be decoded: ${messageOf(error)}. The pipeline treats it as a miss and recomputes it. Below: the encoded bytes.`;
-}
-
-function decode(stored: StoredBytes, codec: Codec): { content: Content } | { error: unknown } {
-  try {
-    return { content: contentOf(codec.decode(stored.bytes), stored.bytes) };
-  } catch (error) {
-    return { error };
-  }
+  return `The value cannot be decoded: ${failed.error}. The pipeline treats it as a miss and recomputes it. Below: the encoded bytes.`;
 }
 
 /**
- * The preview of a stored value: decoded with the codec, shown as `as` asks when it can be, else as sniffed
+ * The preview of a stored value: decoded with the default codec (and the types `--codec` registered), shown as `as` asks when it can be, else as sniffed
  * (images by their magic bytes, SVG, HTML, JSON, Markdown, text; structured values as a tree).
  */
-export function preview(stored: StoredBytes, codec: Codec, as?: ContentKind): PreviewAnswer {
+export function preview(stored: StoredBytes, as?: ContentKind): PreviewAnswer {
   const base = { bytes: stored.bytes.length, blob: stored.blob, async: stored.async };
-  const decoded = decode(stored, codec);
-  if ('error' in decoded) {
-    return { ...base, kind: 'hex', sniffed: 'hex', kinds: ['hex'], note: undecodableNote(decoded.error), ...hexOf(stored.bytes) };
-  }
-  const { content } = decoded;
+  const decoded = decodeValue(stored);
+  if (!decoded.ok) return { ...base, kind: 'hex', sniffed: 'hex', kinds: ['hex'], note: undecodableNote(decoded), ...hexOf(stored.bytes) };
+  const content = contentOf(decoded.value, stored.bytes);
   const kind = as && content.kinds.includes(as) ? as : content.sniffed;
   const answer: PreviewAnswer = { ...base, kind, sniffed: content.sniffed, kinds: content.kinds };
   switch (kind) {
@@ -87,9 +76,10 @@ function hexOf(bytes: Uint8Array): { hex: string; cut?: number } {
 }
 
 /** A value's bytes to serve as an image or a sandboxed HTML page; undefined when it is not one. */
-export function rawContent(stored: StoredBytes, codec: Codec, as: ContentKind): { type: string; bytes: Uint8Array } | undefined {
-  const decoded = decode(stored, codec);
+export function rawContent(stored: StoredBytes, as: ContentKind): { type: string; bytes: Uint8Array } | undefined {
+  const decoded = decodeValue(stored);
   const type = MEDIA_TYPE[as];
-  if ('error' in decoded || !type || !decoded.content.kinds.includes(as)) return undefined;
-  return { type, bytes: decoded.content.bytes };
+  if (!decoded.ok || !type) return undefined;
+  const content = contentOf(decoded.value, stored.bytes);
+  return content.kinds.includes(as) ? { type, bytes: content.bytes } : undefined;
 }
