@@ -2,6 +2,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+/** Room on either side of the first and last day, in seconds. */
+const HALF_DAY = 43_200;
+
 export const PALETTE = ['#6d5dfc', '#1fb8a6', '#f59e42', '#e8578a', '#3b9be8', '#9bc53d', '#b06ce6', '#e0c341'];
 
 export interface Series {
@@ -29,7 +32,7 @@ export function Chart({ x, series, categories, yFormat, height = 220 }: {
       height,
       legend: { show: series.length > 1 },
       cursor: { points: { size: 6 } },
-      scales: { x: { time: !bars, ...(bars ? { range: [-0.6, x.length - 0.4] as [number, number] } : {}) }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: { x: { time: !bars, range: bars ? [-0.6, x.length - 0.4] : (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         {
           stroke: '#8b8fa3', grid: { show: false }, ticks: { stroke: '#2a2e3f' },

@@ -64,7 +64,7 @@ export function EntryPage({ spot, entryKey, version, ask }: { spot: string; entr
           )}
           <h3>Why it was computed</h3>
           <Why spot={spot} why={why} />
-          {code && code.deps.length > 0 && <p class="muted">Its code hash covers the body and {code.deps.length} declarations it uses.</p>}
+          {code && code.deps.length > 0 && <p class="muted">Its code hash covers the body and {code.deps.length} declaration{code.deps.length === 1 ? '' : 's'} it uses.</p>}
         </section>
       </div>
       <section class="panel">
