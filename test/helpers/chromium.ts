@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -14,19 +12,11 @@ export function requireChromium(suite: string): boolean {
   return false;
 }
 
-/** Debian's headless Chromium with a fresh profile, removed on close. */
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'bs-chromium-'));
-  const browser = await chromium.launch({
+/** Debian's headless Chromium; playwright gives each launch a fresh profile directory of its own and removes it on close. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`],
+      '--no-first-run', '--disable-sync', '--disable-quic'],
   });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }

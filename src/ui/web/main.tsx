@@ -50,7 +50,7 @@ function App() {
       <main>
         {route.page === 'overview' && <Overview spot={spot} version={live.version} ask={ask} />}
         {route.page === 'entries' && <Entries spot={spot} query={route.query} version={live.version} />}
-        {route.page === 'entry' && route.key && <EntryPage spot={spot} entryKey={route.key} version={live.version} ask={ask} />}
+        {route.page === 'entry' && route.key && <EntryPage key={`${spot}/${route.key}`} spot={spot} entryKey={route.key} version={live.version} ask={ask} />}
       </main>
       {dialog}
     </>
