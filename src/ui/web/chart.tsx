@@ -32,7 +32,7 @@ export function Chart({ x, series, categories, yFormat, height = 220 }: {
       height,
       legend: { show: series.length > 1 },
       cursor: { points: { size: 6 } },
-      scales: { x: { time: !bars, range: bars ? [-0.6, x.length - 0.4] : (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: { x: { time: !bars, range: bars ? [-0.6, x.length - 0.4] : [x[0]! - HALF_DAY, x[x.length - 1]! + HALF_DAY] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         {
           stroke: '#8b8fa3', grid: { show: false }, ticks: { stroke: '#2a2e3f' },

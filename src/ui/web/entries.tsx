@@ -55,7 +55,7 @@ export function Entries({ spot, query, version }: { spot: string; query: URLSear
   const select = (name: string, options: [string, string][], label: string) => (
     <label class="field">
       <span>{label}</span>
-      <select name={name} value={filters[name]} onChange={e => set({ [name]: (e.target as HTMLSelectElement).value })}>
+      <select name={name} value={filters[name] || options[0]![0]} onChange={e => set({ [name]: (e.target as HTMLSelectElement).value })}>
         {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
       </select>
     </label>

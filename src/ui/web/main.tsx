@@ -46,9 +46,8 @@ function App() {
           </span>
         </div>
       </header>
-      {!list.codec.module && <div class="codec-hint muted">Values of registered types decode when the dashboard is started with <code>--codec &lt;module&gt;</code>.</div>}
       <main>
-        {route.page === 'overview' && <Overview spot={spot} version={live.version} ask={ask} />}
+        {route.page === 'overview' && <Overview spot={spot} codecModule={list.codec.module} version={live.version} ask={ask} />}
         {route.page === 'entries' && <Entries spot={spot} query={route.query} version={live.version} />}
         {route.page === 'entry' && route.key && <EntryPage key={`${spot}/${route.key}`} spot={spot} entryKey={route.key} version={live.version} ask={ask} />}
       </main>

@@ -94,7 +94,7 @@ function FunctionCard({ spot, f, onClear }: { spot: string; f: FunctionSummary; 
   );
 }
 
-export function Overview({ spot, version, ask }: { spot: string; version: number; ask: (c: Confirmation) => void }) {
+export function Overview({ spot, codecModule, version, ask }: { spot: string; codecModule: string | null; version: number; ask: (c: Confirmation) => void }) {
   const { data, error } = useFetch(() => get<OverviewAnswer>('overview', { spot }), [spot, version]);
   if (error) return <p class="error">{error}</p>;
   if (!data) return <p class="muted">Loading…</p>;
@@ -117,7 +117,11 @@ export function Overview({ spot, version, ask }: { spot: string; version: number
   });
   return (
     <div class="overview">
-      <div class="where muted">{data.where ?? 'No cache file yet: nothing has been stored in this spot.'}</div>
+      <div class="where muted">
+        {data.where ?? 'No cache file yet: nothing has been stored in this spot.'} · codec: {codecModule
+          ? <>the default, with the types <code>{codecModule}</code> registers</>
+          : <>the default (registered types decode when started with <code>--codec &lt;module&gt;</code>)</>}
+      </div>
       <section class="stats">
         <Stat label="entries" value={count(sum(f => f.entries))} sub={`${fns.length} functions`} />
         <Stat label="stored" value={formatBytes(sum(f => f.bytes))} />
