@@ -2,7 +2,7 @@ import type { EntryQuery, EntrySort } from '../cache/cache-view.js';
 import { HttpError } from './http.js';
 
 const SORTS: EntrySort[] = ['created', 'accessed', 'size', 'computeMs', 'fn', 'key'];
-export const MAX_PAGE = 500;
+const MAX_PAGE = 500;
 
 function integer(params: URLSearchParams, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = params.get(name);

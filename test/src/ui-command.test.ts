@@ -34,7 +34,7 @@ spot.close();
     await expect.poll(() => out, { timeout: 20_000 }).toMatch(/^beautyspot ui: http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}\n/);
     const url = new URL(out.split('\n')[0]!.slice('beautyspot ui: '.length));
     const token = url.searchParams.get('token')!;
-    const ask = (path: string) => fetch(new URL(path, url), { headers: { 'x-beautyspot-token': token } }).then(r => r.json());
+    const ask = (path: string): Promise<any> => fetch(new URL(path, url), { headers: { 'x-beautyspot-token': token } }).then(r => r.json());
     const [entry] = (await ask('/api/entries?spot=default')).rows;
     const value = await ask(`/api/value?spot=default&key=${entry.key}`);
     expect(value.note).toBeUndefined();
