@@ -43,6 +43,15 @@ export class CorruptEntryError extends BeautyspotError {
   override name = 'CorruptEntryError';
 }
 
+/** A stored value of a registered type this process has not registered (still a miss; the tools say how to load it). */
+export class UnregisteredTypeError extends CorruptEntryError {
+  override name = 'UnregisteredTypeError';
+  constructor(readonly typeName: string) {
+    const shown = typeName.length > 80 ? `${typeName.slice(0, 80)}…` : typeName;
+    super(`[beautyspot] stored value has type "${shown}", which is not registered here; call registerType for it before the first cached call`);
+  }
+}
+
 /** A remote store or blob store that did not answer in time; the call path treats it as an unreachable remote. */
 export class RemoteTimeoutError extends BeautyspotError {
   override name = 'RemoteTimeoutError';

@@ -27,4 +27,4 @@ export { RateLimiter, type LimitOptions, type RateLimiterSetup } from './limit/g
 export type { LimitState, Bucket } from './limit/limit-state.js';
 export { MemoryLimitState } from './limit/memory-limit-state.js';
 
-export { BeautyspotError, CacheMissError, UnkeyableValueError, UnencodableValueError, CorruptEntryError, RemoteTimeoutError } from './errors.js';
+export { BeautyspotError, CacheMissError, UnkeyableValueError, UnencodableValueError, CorruptEntryError, UnregisteredTypeError, RemoteTimeoutError } from './errors.js';

@@ -11,6 +11,7 @@ import { pruneCommand } from './commands/prune.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
 import { statsCommand } from './commands/stats.js';
+import { uiCommand } from './commands/ui.js';
 import { whyCommand } from './commands/why.js';
 
 const program = new Command('beautyspot')
@@ -29,7 +30,8 @@ program
   .allowUnknownOption()
   .action(runCommand);
 
-for (const command of [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand, exportCommand, importCommand]) program.addCommand(command);
+const COMMANDS = [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand, exportCommand, importCommand, uiCommand];
+for (const command of COMMANDS) program.addCommand(command);
 
 const USAGE_ERRORS = new Set(['commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument',
   'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments',

@@ -1,5 +1,5 @@
 import { Decoder, Encoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
-import { CorruptEntryError, UnencodableValueError } from '../errors.js';
+import { UnencodableValueError, UnregisteredTypeError } from '../errors.js';
 import { decodeBinary, encodeBinary } from './binary.js';
 import { checkStructure } from './check-structure.js';
 import { asCorrupt, corrupt } from './corrupt.js';
@@ -110,11 +110,7 @@ export class Codec {
       const name = fields[0];
       if (fields.length !== 2 || typeof name !== 'string') corrupt('a registered type is not [name, payload]');
       const type = this.types.get(name);
-      if (!type) {
-        const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
-        throw new CorruptEntryError(`[beautyspot] stored value has type "${shown}", which is not registered here; ` +
-          'call registerType for it before the first cached call');
-      }
+      if (!type) throw new UnregisteredTypeError(name);
       return type.decode(fields[1]);
     });
   }

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import type { BlobStore } from '../../runtime/blobs/blob-store.js';
 import { entryChecksum } from '../../runtime/store/checksum.js';
+import { READ_PRAGMAS } from '../../runtime/store/sqlite-schema.js';
 import { entryInfo, type InfoRow } from '../../runtime/store/sqlite-store.js';
 import type { EntryInfo } from '../../runtime/store/store.js';
 import type { CacheView, CodeRecord, DayStats, EntryPage, EntryQuery, EntrySort, FunctionSummary, StoredBytes } from './cache-view.js';
@@ -37,7 +38,8 @@ export class SqliteView implements CacheView {
   constructor(readonly spot: string, readonly where: string, private readonly blobs: BlobStore) {
     const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
     this.db = new Database(where, { readonly: true, fileMustExist: true });
-    this.db.pragma('busy_timeout = 5000');
+    // The hit path's read settings (memory map, page cache): whole-table answers (totals, text search) read mapped pages.
+    for (const pragma of READ_PRAGMAS) this.db.pragma(pragma);
     const tables = new Set(this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
     const columns = (table: string): Set<string> =>
       new Set((this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name));

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { defaultCodec } from '../../runtime/codec/default-codec.js';
-import { messageOf } from '../../runtime/errors.js';
+import { messageOf, UnregisteredTypeError } from '../../runtime/errors.js';
 import type { StoredBytes } from './cache-view.js';
 
 let loaderRegistered = false;
@@ -20,16 +20,19 @@ export async function loadCodecModule(module: string): Promise<void> {
   await import(pathToFileURL(resolve(module)).href);
 }
 
-/** A decoded value, or why it could not be decoded (a registered type whose module was not loaded, say). */
-export type Decoded = { ok: true; value: unknown } | { ok: false; error: string };
+/**
+ * A decoded value, or why it could not be decoded; `unregistered` names the registered type whose module was not
+ * loaded, when that is why.
+ */
+export type Decoded = { ok: true; value: unknown } | { ok: false; error: string; unregistered?: string };
 
 export function decodeValue(stored: StoredBytes): Decoded {
   try {
     return { ok: true, value: defaultCodec().decode(stored.bytes) };
   } catch (error) {
     const message = messageOf(error);
-    const unregistered = /which is not registered here/.test(message);
-    return { ok: false, error: unregistered ? `${message} — pass --codec <module> (the module that calls registerType) to decode it` : message };
+    if (!(error instanceof UnregisteredTypeError)) return { ok: false, error: message };
+    return { ok: false, error: `${message} — pass --codec <module> (the module that calls registerType) to decode it`, unregistered: error.typeName };
   }
 }
 
