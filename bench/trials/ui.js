@@ -98,7 +98,6 @@ const drivers = {
       'function + age + size': `&fn=${encodeURIComponent(fnName(3))}&since=${since}&minSize=1024`,
       'sort by size': '&sort=size',
       'sort by compute time': '&sort=computeMs',
-      'sort by last read': '&sort=accessed',
       'page 200 (offset 10,000)': '&offset=10000',
     };
     const results = { 'overview (cards, charts)': [], ...Object.fromEntries(Object.keys(queries).map(name => [name, []])) };

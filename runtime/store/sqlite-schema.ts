@@ -98,6 +98,47 @@ export const MIGRATIONS: Record<number, string> = {
       INSERT OR IGNORE INTO entry_tags (tag, id) SELECT j.value, new.id FROM json_each(new.tags) j WHERE j.type = 'text';
     END;
 
+    -- What each function holds now, kept by triggers, so the tools' per-function totals never scan the entries.
+    CREATE TABLE fn_entries (
+      fn         TEXT    PRIMARY KEY,
+      entries    INTEGER NOT NULL,
+      bytes      INTEGER NOT NULL,
+      last_write INTEGER NOT NULL            -- the newest created_at written (deletions leave it)
+    ) WITHOUT ROWID;
+    INSERT INTO fn_entries (fn, entries, bytes, last_write) SELECT fn, count(*), sum(size), max(created_at) FROM entries GROUP BY fn;
+    CREATE TRIGGER entries_counted AFTER INSERT ON entries BEGIN
+      INSERT INTO fn_entries (fn, entries, bytes, last_write) VALUES (new.fn, 1, new.size, new.created_at)
+        ON CONFLICT (fn) DO UPDATE SET entries = entries + 1, bytes = bytes + excluded.bytes, last_write = max(last_write, excluded.last_write);
+    END;
+    CREATE TRIGGER entries_uncounted AFTER DELETE ON entries BEGIN
+      UPDATE fn_entries SET entries = entries - 1, bytes = bytes - old.size WHERE fn = old.fn;
+    END;
+    CREATE TRIGGER entries_recounted AFTER UPDATE OF fn, size, created_at ON entries BEGIN
+      UPDATE fn_entries SET entries = entries - 1, bytes = bytes - old.size WHERE fn = old.fn;
+      INSERT INTO fn_entries (fn, entries, bytes, last_write) VALUES (new.fn, 1, new.size, new.created_at)
+        ON CONFLICT (fn) DO UPDATE SET entries = entries + 1, bytes = bytes + excluded.bytes, last_write = max(last_write, excluded.last_write);
+    END;
+
+    -- Argument digests as rows, so finding entries by a digest (or its start) uses an index.
+    CREATE TABLE entry_args (
+      digest TEXT    NOT NULL,
+      id     INTEGER NOT NULL,               -- entries.id
+      PRIMARY KEY (digest, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entry_args_id ON entry_args (id);
+    INSERT OR IGNORE INTO entry_args (digest, id)
+      SELECT json_extract(j.value, '$[1]'), e.id FROM entries e, json_each(e.args) j WHERE json_valid(e.args) AND json_type(j.value, '$[1]') = 'text';
+    CREATE TRIGGER entries_args_deleted AFTER DELETE ON entries BEGIN DELETE FROM entry_args WHERE id = old.id; END;
+    CREATE TRIGGER entries_args_inserted AFTER INSERT ON entries WHEN new.args <> '[]' BEGIN
+      INSERT OR IGNORE INTO entry_args (digest, id) SELECT json_extract(j.value, '$[1]'), new.id FROM json_each(new.args) j
+        WHERE json_type(j.value, '$[1]') = 'text';
+    END;
+    CREATE TRIGGER entries_args_updated AFTER UPDATE OF args ON entries WHEN new.args <> old.args BEGIN
+      DELETE FROM entry_args WHERE id = new.id;
+      INSERT OR IGNORE INTO entry_args (digest, id) SELECT json_extract(j.value, '$[1]'), new.id FROM json_each(new.args) j
+        WHERE json_type(j.value, '$[1]') = 'text';
+    END;
+
     ALTER TABLE fn_stats ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE fn_stats ADD COLUMN compute_ms REAL NOT NULL DEFAULT 0;
     CREATE TABLE fn_days (

@@ -1,13 +1,13 @@
 import type { EntryInfo } from '../../runtime/store/store.js';
 
-/** The columns the entry list can be ordered by. */
-export type EntrySort = 'created' | 'accessed' | 'size' | 'computeMs' | 'fn' | 'key';
+/** The columns the entry list can be ordered by (each on an index: last access has none, so it is shown, not sorted on). */
+export type EntrySort = 'created' | 'size' | 'computeMs' | 'fn' | 'key';
 
 /** One page of the entry list: filters (all optional, combined with AND), order and paging. */
 export interface EntryQuery {
   fn?: string;
   tag?: string;
-  /** Text the key, the function id or an argument digest contains (case-sensitive; a key prefix is fast). */
+  /** The start of a key or of an argument digest, or text the function id contains (all on indexes from schema v4). */
   text?: string;
   /** Written at or after / before this epoch ms. */
   since?: number;

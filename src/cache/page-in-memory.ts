@@ -3,7 +3,6 @@ import type { EntryPage, EntryQuery, EntrySort } from './cache-view.js';
 
 const SORT_VALUE: Record<EntrySort, (info: EntryInfo) => number | string> = {
   created: info => info.createdAt,
-  accessed: info => info.accessedAt,
   size: info => info.size,
   computeMs: info => info.computeMs,
   fn: info => info.fn,
@@ -12,13 +11,13 @@ const SORT_VALUE: Record<EntrySort, (info: EntryInfo) => number | string> = {
 
 /**
  * One page of `rows` as a query asks, for a backend without a query engine of its own (Redis): the filters no index
- * answers — text in the key, the function id or the argument digests; size — then its order (ties by key) and
+ * answers — the start of the key or of an argument digest, or text in the function id; size — then its order (ties by key) and
  * paging. `rows` already match the query's function, tag and time range (the backend's indexes answer those).
  */
 export function pageInMemory(rows: EntryInfo[], query: EntryQuery): EntryPage {
   const text = query.text || undefined;
   const matching = rows.filter(info =>
-    (text === undefined || info.key.includes(text) || info.fn.includes(text) || JSON.stringify(info.args).includes(text)) &&
+    (text === undefined || info.key.startsWith(text) || info.fn.includes(text) || info.args.some(([, digest]) => digest.startsWith(text))) &&
     (query.minSize === undefined || info.size >= query.minSize) && (query.maxSize === undefined || info.size <= query.maxSize));
   const value = SORT_VALUE[query.sort ?? 'created'];
   const sign = query.desc === false ? 1 : -1;

@@ -11,7 +11,6 @@ import { storedBytes } from './stored-bytes.js';
 /** ORDER BY expressions of each sort; the indexed columns come with schema v4. */
 const SORT_SQL: Record<EntrySort, string> = {
   created: 'e.created_at',
-  accessed: 'coalesce(a.at, e.created_at)',
   size: 'e.size',
   computeMs: 'e.compute_ms',
   fn: 'e.fn',
@@ -24,6 +23,8 @@ interface Features {
   tagRows: boolean;
   days: boolean;
   misses: boolean;
+  /** fn_entries and entry_args (v4): per-function totals and digest lookups without a scan. */
+  indexes: boolean;
 }
 
 /**
@@ -48,6 +49,7 @@ export class SqliteView implements CacheView {
       tagRows: tables.has('entry_tags'),
       days: tables.has('fn_days'),
       misses: columns('fn_stats').has('misses'),
+      indexes: tables.has('fn_entries') && tables.has('entry_args'),
     };
     this.infoColumns = `e.key, e.fn, e.size, e.created_at AS createdAt, coalesce(a.at, e.created_at) AS accessedAt,
       e.expires_at AS expiresAt, e.compute_ms AS computeMs, e.blob, e.args, e.tags,
@@ -81,8 +83,9 @@ export class SqliteView implements CacheView {
   }
 
   functions(): FunctionSummary[] {
-    const stored = this.db.prepare(`SELECT fn, count(*) AS entries, sum(size) AS bytes, max(created_at) AS lastWrite
-      FROM entries GROUP BY fn`).all() as { fn: string; entries: number; bytes: number; lastWrite: number }[];
+    const stored = this.db.prepare(this.has.indexes
+      ? 'SELECT fn, entries, bytes, last_write AS lastWrite FROM fn_entries WHERE entries > 0'
+      : 'SELECT fn, count(*) AS entries, sum(size) AS bytes, max(created_at) AS lastWrite FROM entries GROUP BY fn').all() as { fn: string; entries: number; bytes: number; lastWrite: number }[];
     const runs = this.db.prepare(`SELECT fn, hits, saved_ms AS savedMs, ${this.has.misses ? 'misses, compute_ms AS computeMs' : '0 AS misses, 0 AS computeMs'}
       FROM fn_stats`).all() as { fn: string; hits: number; savedMs: number; misses: number; computeMs: number }[];
     const byFn = new Map<string, FunctionSummary>();
@@ -135,7 +138,11 @@ export class SqliteView implements CacheView {
     add('e.fn = @fn', 'fn', query.fn);
     add(this.has.tagRows ? 'e.id IN (SELECT id FROM entry_tags WHERE tag = @tag)'
       : 'EXISTS (SELECT 1 FROM json_each(e.tags) j WHERE j.value = @tag)', 'tag', query.tag);
-    add('(instr(e.key, @text) > 0 OR instr(e.fn, @text) > 0 OR instr(e.args, @text) > 0)', 'text', query.text || undefined);
+    // Keys and digests are ASCII below 0x7f, so [text, text + 0x7f) is exactly what starts with it, on an index.
+    add(this.has.indexes
+      ? `(e.key >= @text AND e.key < @text || char(127) OR e.fn IN (SELECT fn FROM fn_entries WHERE instr(fn, @text) > 0)
+        OR e.id IN (SELECT id FROM entry_args WHERE digest >= @text AND digest < @text || char(127)))`
+      : '(instr(e.key, @text) > 0 OR instr(e.fn, @text) > 0 OR instr(e.args, @text) > 0)', 'text', query.text || undefined);
     add('e.created_at >= @since', 'since', query.since);
     add('e.created_at < @before', 'before', query.before);
     add('e.size >= @minSize', 'minSize', query.minSize);

@@ -1,7 +1,7 @@
 import type { EntryQuery, EntrySort } from '../cache/cache-view.js';
 import { HttpError } from './http.js';
 
-const SORTS: EntrySort[] = ['created', 'accessed', 'size', 'computeMs', 'fn', 'key'];
+const SORTS: EntrySort[] = ['created', 'size', 'computeMs', 'fn', 'key'];
 const MAX_PAGE = 500;
 
 function integer(params: URLSearchParams, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

@@ -28,8 +28,10 @@ describe('SqliteView: a read-only view of a spot file', () => {
       expect(page.rows).toHaveLength(2);
       expect(page.total).toBe(5);
       const one = bySize[1]!;
-      expect(view.query({ text: one.key.slice(3, 12) }).rows.map(r => r.key)).toContain(one.key);
-      expect(view.query({ text: one.args[0]![1] }).rows.map(r => r.key)).toContain(one.key);
+      expect(view.query({ text: one.key.slice(0, 9) }).rows.map(r => r.key)).toEqual([one.key]);
+      expect(view.query({ text: one.key.slice(3, 12) }).total).toBe(0); // the start of a key, not any part
+      expect(view.query({ text: one.args[0]![1].slice(0, 6) }).rows.map(r => r.key)).toContain(one.key);
+      expect(view.query({ text: 'Page' }).total).toBe(3); // in the function id
       expect(view.find(one.key.slice(0, 6)).map(r => r.key)).toContain(one.key);
       expect(view.find('~~~')).toEqual([]);
       const rendered = view.query({ fn: 'render' }).rows;

@@ -24,7 +24,7 @@ const SIZES: Record<string, { label: string; minSize?: number; maxSize?: number 
   medium: { label: '1–64 KiB', minSize: KIB, maxSize: 64 * KIB },
   large: { label: 'over 64 KiB', minSize: 64 * KIB + 1 },
 };
-const SORTS: Record<string, string> = { created: 'written', accessed: 'last read', size: 'size', computeMs: 'compute time', fn: 'function', key: 'key' };
+const SORTS: Record<string, string> = { created: 'written', size: 'size', computeMs: 'compute time', fn: 'function', key: 'key' };
 
 function expires(at: number | null): string {
   if (at === null) return 'never';
