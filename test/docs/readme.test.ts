@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -384,6 +385,22 @@ describe('Looking into the cache: the commands on the demo pipeline\'s cache, an
       expect(result.status, result.stderr).toBe(0);
       expect(normal(result.stdout), parts[i]).toEqual(normal(parts[i + 1]!));
     }
+  }, 30_000);
+});
+
+describe('Dashboard', () => {
+  const block = claim('Dashboard #1', '$ npx beautyspot ui');
+
+  it('beautyspot ui prints the URL the sample shows (its own port and token), and stops on SIGINT', async () => {
+    const [, printed] = block.code.split('\n');
+    const shape = new RegExp(`^${printed!.replace(/[.?]/g, '\\$&').replace('8765', '\\d+').replace(/token=[0-9a-f]+/, 'token=[0-9a-f]{48}')}$`);
+    const child = spawn(process.execPath, [CLI, 'ui', '--port', '0'], { cwd: project.dir, env: { ...process.env, ...QUIET, BEAUTYSPOT_DIR: project.path('.cache/tools') } });
+    let out = '';
+    child.stdout.on('data', d => (out += d));
+    while (!out.includes('\n')) await new Promise(resolve => setTimeout(resolve, 50));
+    expect(out.split('\n')[0]).toMatch(shape);
+    child.kill('SIGINT');
+    expect(await new Promise(resolve => child.on('exit', resolve))).toBe(0);
   }, 30_000);
 });
 
