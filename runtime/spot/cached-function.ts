@@ -123,7 +123,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const hit = lookup(spot, s, key);
         if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
-          if (s.listeners?.hit) tellHit(s, key, argDigests(w, how, keyThis, options), start, hit);
+          if (s.listeners) tellHit(s, key, s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
           return served(hit);
         }
         debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
@@ -319,9 +319,13 @@ function ran(s: CallState, key: string, began: number, start: number, failed: bo
   return ms;
 }
 
+/** Tells a hit: with its argument digests to the function's and the spot's listeners, without them to the tools. */
 function tellHit(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number, hit: Hit): void {
-  const listeners = s.listeners?.hit;
-  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms: performance.now() - start, savedMs: hit.savedMs }, 'hit');
+  const { hit: listeners, toolHit: tools } = s.listeners ?? {};
+  if (!listeners && !tools) return;
+  const ms = performance.now() - start;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs }, 'hit');
+  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs }, 'hit');
 }
 
 function tellMiss(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number): void {
@@ -373,6 +377,8 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
     return [names[i] ?? `#${i - (keyThis ? 1 : 0)}`, hash('sha256', w.view(start, end), 'hex').slice(0, 16)];
   });
 }
+
+
 
 /** A found entry's value and its recorded compute time; a miss is `undefined`. */
 type Hit = { value: unknown; async: boolean; savedMs: number };

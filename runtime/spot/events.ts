@@ -102,8 +102,12 @@ export interface DoneEvent {
   failed: boolean;
 }
 
-/** @internal Every event, as tools observe them (`observeEvents`). */
-export interface ObservedEvents extends SpotEvents {
+/**
+ * @internal Every event, as tools observe them (`observeEvents`). Hits come without their argument digests: two
+ * SHA-256 a hit, which a progress display never reads.
+ */
+export interface ObservedEvents extends Omit<SpotEvents, 'hit'> {
+  hit: Omit<HitEvent, 'args'>;
   wait: WaitEvent;
   done: DoneEvent;
 }
@@ -140,31 +144,40 @@ export function listenerOptions(options: Partial<Record<keyof typeof EVENT_OPTIO
   return own;
 }
 
-/** The listeners one function's calls tell, resolved when listeners change (never per call). */
-export type CallListeners = { [K in Exclude<ObservedKind, 'error'>]?: Listener<K>[] };
-const CALL_KINDS = ['hit', 'miss', 'store', 'wait', 'done'] as const;
+/**
+ * The listeners one function's calls tell, resolved when listeners change (never per call): the function's own,
+ * then its spot's, then the tools' — except for hits, whose tools (`toolHit`) are told apart, without digests.
+ */
+export type CallListeners = { [K in 'miss' | 'store' | 'wait' | 'done']?: Listener<K>[] } & {
+  hit?: SpotListener<'hit'>[];
+  toolHit?: Listener<'hit'>[];
+};
 
-/** The function's own listeners, then its spot's, then the tools'; undefined when nobody listens to its calls. */
+/** Undefined when nobody listens to the function's calls. */
 export function callListeners(fn: string, own: OwnListeners | undefined, spot: readonly Subscription[]): CallListeners | undefined {
-  let found: CallListeners | undefined;
-  for (const kind of CALL_KINDS) {
-    const listeners = matching(kind, fn, own, spot);
-    if (listeners.length > 0) (found ??= {})[kind] = listeners as never;
-  }
-  return found;
+  const tools = eventHub().observers;
+  const found: Record<string, unknown[]> = {};
+  const add = (name: keyof CallListeners, listeners: unknown[]): void => {
+    if (listeners.length > 0) found[name] = listeners;
+  };
+  add('hit', matching('hit', fn, own, [spot]));
+  add('toolHit', matching('hit', fn, undefined, [tools]));
+  for (const kind of ['miss', 'store'] as const) add(kind, matching(kind, fn, own, [spot, tools]));
+  for (const kind of ['wait', 'done'] as const) add(kind, matching(kind, fn, undefined, [tools]));
+  return Object.keys(found).length > 0 ? found as CallListeners : undefined;
 }
 
-/** Tells an error to the spot's listeners, the tools', and the function's own. */
+/** Tells an error to the function's own listener, the spot's, and the tools'. */
 export function tellError(event: SpotErrorEvent, spot: readonly Subscription[], own: SpotListener<'error'> | undefined): void {
-  tell(matching('error', event.fn, own && { error: own }, spot), event, 'error');
+  tell(matching('error', event.fn, own && { error: own }, [spot, eventHub().observers]), event, 'error');
 }
 
-function matching(kind: ObservedKind, fn: string, own: OwnListeners | undefined, spot: readonly Subscription[]): Listener<ObservedKind>[] {
-  const listeners: Listener<ObservedKind>[] = [];
+function matching<K extends ObservedKind>(kind: K, fn: string, own: OwnListeners | undefined, lists: readonly (readonly Subscription[])[]): Listener<K>[] {
+  const listeners: Listener<K>[] = [];
   const mine = own?.[kind as SpotEventKind];
-  if (mine) listeners.push(mine as Listener<ObservedKind>);
-  for (const list of [spot, eventHub().observers]) {
-    for (const s of list) if (s.kind === kind && (s.fn === undefined || s.fn === fn)) listeners.push(s.listener as Listener<ObservedKind>);
+  if (mine) listeners.push(mine as unknown as Listener<K>);
+  for (const list of lists) {
+    for (const s of list) if (s.kind === kind && (s.fn === undefined || s.fn === fn)) listeners.push(s.listener as unknown as Listener<K>);
   }
   return listeners;
 }
