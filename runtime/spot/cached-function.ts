@@ -378,8 +378,6 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-
-
 /** A found entry's value and its recorded compute time; a miss is `undefined`. */
 type Hit = { value: unknown; async: boolean; savedMs: number };
 

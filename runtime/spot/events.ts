@@ -85,7 +85,7 @@ export const EVENT_OPTION_NAMES = Object.keys(EVENT_OPTIONS) as (keyof typeof EV
 /** Listeners given as options, by event. */
 export type OwnListeners = { [K in SpotEventKind]?: SpotListener<K> };
 
-/** @internal A call about to wait for its rate limiter; `ms` is the wait ahead. */
+/** For tools (`observeEvents`), not part of the API: a call about to wait for its rate limiter; `ms` is the wait ahead. */
 export interface WaitEvent {
   spot: string;
   fn: string;
@@ -93,7 +93,7 @@ export interface WaitEvent {
   ms: number;
 }
 
-/** @internal A body finished, returned or threw; `ms` is how long it ran. */
+/** For tools, not part of the API: a body finished, returned or threw; `ms` is how long it ran. */
 export interface DoneEvent {
   spot: string;
   fn: string;
@@ -103,8 +103,8 @@ export interface DoneEvent {
 }
 
 /**
- * @internal Every event, as tools observe them (`observeEvents`). Hits come without their argument digests: two
- * SHA-256 a hit, which a progress display never reads.
+ * Every event, as tools observe them (`observeEvents`; not part of the API). Hits come without their argument
+ * digests: two SHA-256 a hit, which a progress display never reads.
  */
 export interface ObservedEvents extends Omit<SpotEvents, 'hit'> {
   hit: Omit<HitEvent, 'args'>;

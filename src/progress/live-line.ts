@@ -1,5 +1,5 @@
 /** Redraws at most this often (a sync body blocks the timer, so events draw too, no more often than this). */
-const INTERVAL_MS = 100;
+export const INTERVAL_MS = 100;
 const CLEAR = '\r\x1b[2K';
 
 type Write = NodeJS.WriteStream['write'];
@@ -29,9 +29,9 @@ export class LiveLine {
     this.timer.unref();
   }
 
-  /** Draws now unless the last draw was under 100 ms ago (the timer will). */
-  update(): void {
-    if (performance.now() - this.lastDraw >= INTERVAL_MS) this.draw();
+  /** Draws now unless the last draw was under 100 ms ago (the timer will), or `now` says so anyway. */
+  update(now = false): void {
+    if (now || performance.now() - this.lastDraw >= INTERVAL_MS) this.draw();
   }
 
   /** Removes the line (it is drawn again on the next tick). */

@@ -1,5 +1,5 @@
 import { takeOverExitSummary } from '../../runtime/spot/event-hub.js';
-import { LiveLine } from './live-line.js';
+import { INTERVAL_MS, LiveLine } from './live-line.js';
 import { RunTally } from './run-tally.js';
 import { statusLine } from './status-line.js';
 
@@ -19,7 +19,8 @@ export function progressMode(quiet: boolean, env: NodeJS.ProcessEnv, stderr: { i
  */
 export function startProgress(mode: Exclude<ProgressMode, 'off'>): void {
   let live: LiveLine | undefined;
-  const tally = new RunTally(() => live?.update());
+  // A wait that outlasts the next redraw is drawn at once: a sync caller's wait blocks the timer.
+  const tally = new RunTally(wait => live?.update(wait !== undefined && wait.ms >= INTERVAL_MS));
   tally.observe();
   takeOverExitSummary();
   if (mode === 'live') {

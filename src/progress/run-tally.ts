@@ -1,4 +1,5 @@
 import { observeEvents } from '../../runtime/spot/event-hub.js';
+import type { WaitEvent } from '../../runtime/spot/events.js';
 import { emptySession, summaryLine, type SessionStats } from '../../runtime/spot/stats.js';
 
 /** A body under way (or waiting for its rate limit), for the status line. */
@@ -12,7 +13,7 @@ export interface Running {
 
 /**
  * What `beautyspot run` counts of the script's calls, from the events of every spot: per spot the summary's
- * counters, the bodies now running and the rate-limit waits. `changed` is called on every event.
+ * counters, the bodies now running and the rate-limit waits. `changed` is called on every event (with the wait, for one).
  */
 export class RunTally {
   readonly spots = new Map<string, SessionStats>();
@@ -21,7 +22,7 @@ export class RunTally {
   waits = 0;
   waitedMs = 0;
 
-  constructor(private readonly changed: () => void = () => undefined) {}
+  constructor(private readonly changed: (wait?: WaitEvent) => void = () => undefined) {}
 
   /** Starts counting; returns the function that stops. */
   observe(): () => void {
@@ -39,7 +40,7 @@ export class RunTally {
         this.waitedMs += e.ms;
         const now = performance.now();
         this.running.set(`${e.spot}\0${e.key}`, { fn: e.fn, since: now, waitsUntil: now + e.ms });
-      })),
+      }, e)),
       observeEvents('done', e => this.count(e.spot, s => {
         s.computeMs += e.ms;
         this.running.delete(`${e.spot}\0${e.key}`);
@@ -73,10 +74,10 @@ export class RunTally {
     return [...this.spots].map(([name, stats]) => summaryLine(name, stats));
   }
 
-  private count(spot: string, update: (stats: SessionStats) => void): void {
+  private count(spot: string, update: (stats: SessionStats) => void, wait?: WaitEvent): void {
     let stats = this.spots.get(spot);
     if (!stats) this.spots.set(spot, (stats = emptySession()));
     update(stats);
-    this.changed();
+    this.changed(wait);
   }
 }

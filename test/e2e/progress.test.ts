@@ -4,7 +4,7 @@ import { runInTerminal, screenOf, type TerminalRun } from '../helpers/terminal.j
 import { FixtureProject, REPO, type ProcessResult } from './fixture-project.js';
 
 // `beautyspot run` on a real pseudo-terminal and on pipes: fixtures/progress-script calls a slow async function
-// three times (300 ms each), then a sync one limited to 600 a minute three times (two waits of about 100 ms),
+// three times (300 ms each), then a sync one limited to 300 a minute three times (two waits of about 200 ms),
 // and writes a line of its own on stderr between them.
 
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
@@ -36,6 +36,8 @@ describe('beautyspot run on a terminal', () => {
     const times = new Set(drawn.map(s => /#slowSquare for (\d+) ms/.exec(s)?.[1]).filter(Boolean));
     expect(times.size).toBeGreaterThan(1);
     expect(drawn.some(s => /· 2 rate-limit waits \(\d+ ms\)/.test(s)), drawn.join('\n')).toBe(true);
+    // A sync call's wait blocks the redraw timer: a wait that long is drawn when it begins.
+    expect(drawn.some(s => /· waiting for the rate limit: \S+\/src\/main\.ts#ping, \d+ ms left$/.test(s)), drawn.join('\n')).toBe(true);
     for (const line of drawn) expect(line.length).toBeLessThan(200);
   });
 
