@@ -3,8 +3,8 @@ import type { Running, RunTally } from './run-tally.js';
 
 /**
  * The live status line of `beautyspot run`:
- * `[beautyspot] 12 calls: 8 hits, 4 misses · saved 3.2 s · 2 rate-limit waits (1.5 s) · running src/a.ts#f for 1.2 s (+1 more)`;
- * undefined before the first event.
+ * `[beautyspot] 12 calls: 8 hits, 4 misses · saved 3.2 s · 2 rate-limit waits (1.5 s) · running for 1.2 s: src/a.ts#f (+1 more)`;
+ * undefined before the first event. The times come before the function id, which a narrow terminal cuts first.
  */
 export function statusLine(tally: RunTally, now: number): string | undefined {
   if (tally.spots.size === 0) return undefined;
@@ -16,8 +16,8 @@ export function statusLine(tally: RunTally, now: number): string | undefined {
   if (oldest) {
     const more = tally.running.size > 1 ? ` (+${tally.running.size - 1} more)` : '';
     parts.push(oldest.waitsUntil !== undefined && oldest.waitsUntil > now
-      ? `waiting for the rate limit: ${oldest.fn}, ${formatMs(oldest.waitsUntil - now)} left${more}`
-      : `running ${oldest.fn} for ${formatMs(now - oldest.since)}${more}`);
+      ? `waiting ${formatMs(oldest.waitsUntil - now)} for the rate limit: ${oldest.fn}${more}`
+      : `running for ${formatMs(now - oldest.since)}: ${oldest.fn}${more}`);
   }
   return parts.join(' · ');
 }

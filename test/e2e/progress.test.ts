@@ -31,13 +31,13 @@ describe('beautyspot run on a terminal', () => {
   it('shows a live status line with the counts, the function running and for how long, and the rate-limit waits', () => {
     const drawn = cold.raw.split('\r\x1b[2K').map(s => s.split('\r\n')[0]!).filter(s => s.startsWith('[beautyspot] ') && s.includes(' · '));
     expect(drawn.length, cold.raw).toBeGreaterThan(3);
-    expect(drawn.some(s => /^\[beautyspot\] \d calls?: 0 hits, \d miss(es)? · saved 0 ms · running \S+\/src\/main\.ts#slowSquare for \d+ ms$/.test(s)), drawn.join('\n')).toBe(true);
+    expect(drawn.some(s => /^\[beautyspot\] \d calls?: 0 hits, \d miss(es)? · saved 0 ms · running for \d+ ms: \S+\/src\/main\.ts#slowSquare$/.test(s)), drawn.join('\n')).toBe(true);
     // The time a running body has taken grows while it runs (the line is redrawn during the 300 ms of each).
-    const times = new Set(drawn.map(s => /#slowSquare for (\d+) ms/.exec(s)?.[1]).filter(Boolean));
+    const times = new Set(drawn.map(s => /running for (\d+) ms: \S+#slowSquare/.exec(s)?.[1]).filter(Boolean));
     expect(times.size).toBeGreaterThan(1);
     expect(drawn.some(s => /· 2 rate-limit waits \(\d+ ms\)/.test(s)), drawn.join('\n')).toBe(true);
     // A sync call's wait blocks the redraw timer: a wait that long is drawn when it begins.
-    expect(drawn.some(s => /· waiting for the rate limit: \S+\/src\/main\.ts#ping, \d+ ms left$/.test(s)), drawn.join('\n')).toBe(true);
+    expect(drawn.some(s => /· waiting \d+ ms for the rate limit: \S+\/src\/main\.ts#ping$/.test(s)), drawn.join('\n')).toBe(true);
     for (const line of drawn) expect(line.length).toBeLessThan(200);
   });
 

@@ -48,7 +48,7 @@ describe('the status line', () => {
     }, { name: 'gated' });
     const calls = [f(1), f(2)];
     while (tally.running.size < 2) await new Promise(resolve => setImmediate(resolve));
-    expect(line(tally)).toMatch(/ · running gated for \d+ ms \(\+1 more\)$/);
+    expect(line(tally)).toMatch(/ · running for \d+ ms: gated \(\+1 more\)$/);
     open();
     expect(await Promise.all(calls)).toEqual([1, 2]);
     expect(line(tally)).toBe('[beautyspot] 2 calls: 0 hits, 2 misses · saved 0 ms');
@@ -66,9 +66,9 @@ describe('the status line', () => {
     }, { name: 'paced' });
     await f(1);
     await f(2);
-    expect(seen[0]).toMatch(/ · running paced for \d+ ms$/);
-    expect(seen[1]).toMatch(/ · 1 rate-limit wait \(\d+ ms\) · waiting for the rate limit: paced, \d+ ms left$/);
-    expect(seen[2]).toMatch(/ · 1 rate-limit wait \(\d+ ms\) · running paced for \d+ ms$/);
+    expect(seen[0]).toMatch(/ · running for \d+ ms: paced$/);
+    expect(seen[1]).toMatch(/ · 1 rate-limit wait \(\d+ ms\) · waiting \d+ ms for the rate limit: paced$/);
+    expect(seen[2]).toMatch(/ · 1 rate-limit wait \(\d+ ms\) · running for \d+ ms: paced$/);
     expect(tally.waits).toBe(1);
   });
 });
