@@ -1,7 +1,8 @@
 // The public API of the beautyspot runtime.
 export { defineSpot, getSpot, definedSpots, mark, cachedRun, markCompiled } from './spot/registry.js';
 export { Spot, type SpotParts } from './spot/spot.js';
-export type { SpotOptions, SpotErrorEvent } from './spot/spot-options.js';
+export type { SpotOptions } from './spot/spot-options.js';
+export type { CallEvent, HitEvent, MissEvent, StoreEvent, SpotErrorEvent, SpotEvents, SpotEventKind, SpotListener } from './spot/events.js';
 export type { MarkOptions } from './spot/mark-options.js';
 export type { CompiledKey } from './spot/cached-function.js';
 export type { SessionStats, SpotStats } from './spot/stats.js';
@@ -18,7 +19,7 @@ export type { Ignore } from './keys/ignore.js';
 export { Codec, type CodecType } from './codec/codec.js';
 export { registerType, defaultCodec } from './codec/default-codec.js';
 
-export type { Store, StoredValue, EntryRecord, EntryInfo, StoreTotals, SizeLimits } from './store/store.js';
+export type { Store, StoredValue, EntryRecord, EntryInfo, StoreTotals, SizeLimits, ArgDigest } from './store/store.js';
 export type { Leases } from './store/leases.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export type { BlobStore } from './blobs/blob-store.js';

@@ -25,6 +25,7 @@ program
   .description('run a TypeScript (or JavaScript) script with its marked functions cached')
   .argument('<script>', 'the script, e.g. src/pipeline.ts')
   .argument('[args...]', 'arguments passed to the script')
+  .option('-q, --quiet', 'no live status line and no summary (also BEAUTYSPOT_PROGRESS=0)')
   .helpOption('-h, --help', 'show this help (options after the script go to the script)')
   .passThroughOptions()
   .allowUnknownOption()

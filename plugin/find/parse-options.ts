@@ -1,6 +1,7 @@
 import { parseAccess } from '../../runtime/access.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { checkOptionNames } from '../../runtime/option-names.js';
+import { EVENT_OPTIONS } from '../../runtime/spot/events.js';
 import { MARK_OPTIONS } from '../../runtime/spot/mark-options.js';
 import { splitWords } from './split-words.js';
 
@@ -35,6 +36,13 @@ export function parseAnnotationOptions(text: string): AnnotationOptions {
     if (!/^[A-Za-z]+$/.test(name)) throw new Error(`"${word}" is not an option; options are written name=value (e.g. ttl=7d)`);
     if (name in raw) throw new Error(`option "${name}" is given twice`);
     raw[name] = eq < 0 ? true : word.slice(eq + 1);
+  }
+  for (const name of Object.keys(raw)) {
+    if (Object.hasOwn(EVENT_OPTIONS, name)) {
+      const event = EVENT_OPTIONS[name as keyof typeof EVENT_OPTIONS];
+      throw new Error(`option "${name}" takes a function, which an annotation cannot hold; listen from code instead: ` +
+        `spot.on("${event}", listener, { fn: "<file>#<function>" }) on the function's spot (getSpot() for the default one)`);
+    }
   }
   checkOptionNames(raw, MARK_OPTIONS, 'mark');
   const options: AnnotationOptions = {};

@@ -78,17 +78,25 @@ export class RateLimiter {
     return buckets.length === 0 ? 0 : this.state.reserve(buckets);
   }
 
-  /** Books the call (through the state's async form when it has one), then resolves once it may start. */
-  async acquire(cost: number): Promise<void> {
+  /**
+   * Books the call (through the state's async form when it has one), then resolves once it may start. `onWait` is
+   * told the wait ahead, when there is one, before it begins.
+   */
+  async acquire(cost: number, onWait?: (ms: number) => void): Promise<void> {
     const buckets = this.buckets(cost);
     if (buckets.length === 0) return;
     const wait = this.state.reserveAsync ? await this.state.reserveAsync(buckets) : this.state.reserve(buckets);
-    if (wait > 0) await sleep(wait);
+    if (wait <= 0) return;
+    onWait?.(wait);
+    await sleep(wait);
   }
 
-  /** Books the call, then blocks the thread until it may start. */
-  acquireSync(cost: number): void {
-    sleepSync(this.reserve(cost));
+  /** Books the call, then blocks the thread until it may start (telling `onWait` the wait ahead, as `acquire`). */
+  acquireSync(cost: number, onWait?: (ms: number) => void): void {
+    const wait = this.reserve(cost);
+    if (wait <= 0) return;
+    onWait?.(wait);
+    sleepSync(wait);
   }
 
   /** What a call of `cost` books. Both limits are checked first, so a RangeError books nothing. */

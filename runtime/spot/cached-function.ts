@@ -8,10 +8,13 @@ import { KEY_FORMAT } from '../keys/tags.js';
 import type { RateLimiter } from '../limit/gcra.js';
 import { createDebug } from '../log.js';
 import { EntryFlag, type ArgDigest, type CodeInfo, type EntryRecord, type HitCounter, type StoredValue } from '../store/store.js';
+import { isThenable } from '../thenable.js';
+import { eventHub, type EventHub } from './event-hub.js';
+import { callListeners, tell, type CallListeners, type SpotListener } from './events.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
 import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
-import type { Spot, SpotParts } from './spot.js';
+import type { Spot, SpotFailure, SpotParts } from './spot.js';
 
 type AnyFunction = (...args: any[]) => any;
 
@@ -64,6 +67,14 @@ interface CallState {
   flight: FlightPolicy | undefined;
   /** The longest execution of the function in this process, in ms (-1: none yet): see `worthALease`. */
   slowestMs: number;
+  /** Its version tells when listeners were added or removed anywhere. */
+  hub: EventHub;
+  /** The hub version `listeners` was resolved at. */
+  heardAt: number;
+  /** Who listens to this function's calls; undefined: nobody, and calls compute nothing for events. */
+  listeners: CallListeners | undefined;
+  /** The function's own `onError`. */
+  onError: SpotListener<'error'> | undefined;
 }
 
 /** An entry written or read this recently counts as just used: its access is not recorded again. */
@@ -94,6 +105,9 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
   const call = (self: unknown, args: unknown[]): unknown => {
     let s = state;
     if (s === undefined || s.generation !== spotGeneration) s = state = init(typeof spotOf === 'function' ? spotOf() : spotOf, fn, options, how, self);
+    if (s.heardAt !== s.hub.version) listen(s, options);
+    // The call is timed only when someone listens: -1 tells the rest of the call that nobody does.
+    const start = s.listeners === undefined ? -1 : performance.now();
     const spot = s.spot;
     const keyThis = thisOfMethod || (thisOfReceiver && self !== undefined);
     // An async function on a network store looks up with a promise, after the key is made.
@@ -110,33 +124,37 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const hit = lookup(spot, s, key);
         if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
+          if (s.listeners) tellHit(s, key, s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
           return served(hit);
         }
         debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
       }
       if (!s.access.exec && !remote) throw new CacheMissError(s.id);
-      if (s.access.write) digests = argDigests(w, how, keyThis, options);
+      if (s.access.write || start >= 0) digests = argDigests(w, how, keyThis, options);
     } finally {
       writers.push(w);
     }
     const running = spot.inflight.get(key);
     if (running) return running;
     const cost = s.limiter ? (typeof options.cost === 'function' ? options.cost.apply(self, args) : options.cost) : 0;
-    if (isAsync) return track(spot.inflight, key, runAsync(s, key, digests, cost, self, args, remote));
-    return runSync(s, key, digests, cost, self, args);
+    if (isAsync) return track(spot.inflight, key, runAsync(s, key, digests, cost, self, args, remote, start));
+    return runSync(s, key, digests, cost, self, args, start);
   };
 
   /** A hit returns what the call would: a promise from a function that returns one. */
   const served = (hit: Hit): unknown => (isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value);
 
   const runAsync = async (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
-    remote: boolean): Promise<unknown> => {
+    remote: boolean, start: number): Promise<unknown> => {
     const spot = s.spot;
     if (remote) {
       if (s.access.read) {
         const hit = await lookupAsync(spot, s, key);
         debug?.(`${hit === undefined ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
-        if (hit !== undefined) return hit.value;
+        if (hit !== undefined) {
+          if (start >= 0) tellHit(s, key, digests, start, hit);
+          return hit.value;
+        }
       }
       if (!s.access.exec) throw new CacheMissError(s.id);
     }
@@ -145,15 +163,25 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
       const poll = async (): Promise<Hit | undefined> => remote ? lookupAsync(spot, s, key, true) : lookup(spot, s, key, true);
-      const turn = await awaitTurn(leases, key, s.flight!, poll, error => spot.report({ kind: 'lease', fn: s.id, error }));
-      if ('hit' in turn) return turn.hit.value;
+      const turn = await awaitTurn(leases, key, s.flight!, poll, error => fail(s, 'lease', error, key));
+      if ('hit' in turn) {
+        if (start >= 0) tellHit(s, key, digests, start, turn.hit);
+        return turn.hit.value;
+      }
       flight = turn.flight;
     }
     try {
-      if (s.limiter) await s.limiter.acquire(cost);
-      const start = performance.now();
-      const value = await fn.apply(self, args);
-      const took = timed(s, start);
+      if (s.limiter) await s.limiter.acquire(cost, start < 0 ? undefined : ms => tellWait(s, key, ms));
+      if (start >= 0) tellMiss(s, key, digests, start);
+      const began = performance.now();
+      let value: unknown;
+      try {
+        value = await fn.apply(self, args);
+      } catch (error) {
+        ran(s, key, began, start, true);
+        throw error;
+      }
+      const took = ran(s, key, began, start, false);
       await (remote ? saveAsync : save)(spot, s, options, key, value, took, EntryFlag.async, digests);
       return value;
     } finally {
@@ -161,30 +189,43 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     }
   };
 
-  const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[]): unknown => {
+  const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+    start: number): unknown => {
     const spot = s.spot;
     let flight: Flight | undefined;
     const leases = worthALease(s) && s.parts.store.leases;
     if (leases) {
-      const turn = awaitTurnSync(leases, key, s.flight!, () => lookup(spot, s, key, true),
-        error => spot.report({ kind: 'lease', fn: s.id, error }));
-      if ('hit' in turn) return served(turn.hit);
+      const turn = awaitTurnSync(leases, key, s.flight!, () => lookup(spot, s, key, true), error => fail(s, 'lease', error, key));
+      if ('hit' in turn) {
+        if (start >= 0) tellHit(s, key, digests, start, turn.hit);
+        return served(turn.hit);
+      }
       flight = turn.flight;
     }
     try {
-      s.limiter?.acquireSync(cost);
-      const start = performance.now();
-      const result = fn.apply(self, args);
+      s.limiter?.acquireSync(cost, start < 0 ? undefined : ms => tellWait(s, key, ms));
+      if (start >= 0) tellMiss(s, key, digests, start);
+      const began = performance.now();
+      let result: unknown;
+      try {
+        result = fn.apply(self, args);
+      } catch (error) {
+        ran(s, key, began, start, true);
+        throw error;
+      }
       if (isThenable(result)) {
         // A non-async function that returns a promise: store what it resolves to, then give the lease up.
         const held = flight;
         flight = undefined;
         return track(spot.inflight, key, Promise.resolve(result).then(value => {
-          save(spot, s, options, key, value, timed(s, start), EntryFlag.async, digests);
+          save(spot, s, options, key, value, ran(s, key, began, start, false), EntryFlag.async, digests);
           return value;
+        }, (error: unknown) => {
+          ran(s, key, began, start, true);
+          throw error;
         }).finally(() => held?.release()));
       }
-      save(spot, s, options, key, result, timed(s, start), 0, digests);
+      save(spot, s, options, key, result, ran(s, key, began, start, false), 0, digests);
       return result;
     } finally {
       flight?.release();
@@ -240,7 +281,17 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     remote: typeof parts.store.getAsync === 'function',
     flight: policy && access.read && access.write && access.exec ? policy : undefined,
     slowestMs: -1,
+    hub: eventHub(),
+    heardAt: -1,
+    listeners: undefined,
+    onError: options.listeners?.error,
   };
+}
+
+/** Resolves who listens to the function's calls, after listeners were added or removed anywhere. */
+function listen(s: CallState, options: ResolvedMarkOptions): void {
+  s.listeners = callListeners(s.id, options.listeners, s.spot.subscriptions);
+  s.heardAt = s.hub.version;
 }
 
 /**
@@ -257,11 +308,40 @@ function worthALease(s: CallState): boolean {
   return s.flight !== undefined && (s.slowestMs < 0 || s.slowestMs >= LEASE_WORTH_MS || s.limiter !== undefined);
 }
 
-/** The time since `start`, recorded as the function's slowest execution when it is. */
-function timed(s: CallState, start: number): number {
-  const ms = performance.now() - start;
-  if (ms > s.slowestMs) s.slowestMs = ms;
+/**
+ * A body finished: the time since `began`, recorded as the function's slowest execution when it returned and is,
+ * and told to the tools (`start` ≥ 0: someone listens).
+ */
+function ran(s: CallState, key: string, began: number, start: number, failed: boolean): number {
+  const ms = performance.now() - began;
+  if (!failed && ms > s.slowestMs) s.slowestMs = ms;
+  const listeners = start >= 0 ? s.listeners?.done : undefined;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, ms, failed }, 'done');
   return ms;
+}
+
+/** Tells a hit: with its argument digests to the function's and the spot's listeners, without them to the tools. */
+function tellHit(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number, hit: Hit): void {
+  const { hit: listeners, toolHit: tools } = s.listeners ?? {};
+  if (!listeners && !tools) return;
+  const ms = performance.now() - start;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs }, 'hit');
+  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs }, 'hit');
+}
+
+function tellMiss(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number): void {
+  const listeners = s.listeners?.miss;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms: performance.now() - start }, 'miss');
+}
+
+function tellWait(s: CallState, key: string, ms: number): void {
+  const listeners = s.listeners?.wait;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, ms }, 'wait');
+}
+
+/** Reports a failure in a call of the function: the spot's warning and error listeners, and the function's own. */
+function fail(s: CallState, kind: SpotFailure['kind'], error: unknown, key: string): void {
+  s.spot.report({ kind, fn: s.id, key, error }, s.onError);
 }
 
 function methodId(method: Method | undefined, self: unknown): string | undefined {
@@ -299,12 +379,12 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-/** A found entry's value; a miss is `undefined`. */
-type Hit = { value: unknown; async: boolean };
+/** A found entry's value and its recorded compute time; a miss is `undefined`. */
+type Hit = { value: unknown; async: boolean; savedMs: number };
 
 /** A lookup that failed is a miss, reported unless `quiet`. */
-function missed(spot: Spot, s: CallState, kind: 'read' | 'decode', error: unknown, quiet: boolean): void {
-  if (!quiet) spot.report({ kind, fn: s.id, error });
+function missed(s: CallState, kind: 'read' | 'decode', error: unknown, key: string, quiet: boolean): void {
+  if (!quiet) fail(s, kind, error, key);
 }
 
 /**
@@ -316,7 +396,7 @@ function lookup(spot: Spot, s: CallState, key: string, quiet = false): Hit | und
   try {
     row = s.parts.store.get(key);
   } catch (error) {
-    missed(spot, s, 'read', error, quiet);
+    missed(s, 'read', error, key, quiet);
     return undefined;
   }
   const now = Date.now();
@@ -325,10 +405,10 @@ function lookup(spot: Spot, s: CallState, key: string, quiet = false): Hit | und
   try {
     bytes = row.value ?? (row.blob !== null ? s.parts.blobs.get(row.blob) : undefined);
   } catch (error) {
-    missed(spot, s, 'decode', error, quiet);
+    missed(s, 'decode', error, key, quiet);
     return undefined;
   }
-  return decoded(spot, s, row, bytes, now, quiet);
+  return decoded(spot, s, key, row, bytes, now, quiet);
 }
 
 /** `lookup` through the store's and blob store's async forms (a network store), for async functions. */
@@ -338,7 +418,7 @@ async function lookupAsync(spot: Spot, s: CallState, key: string, quiet = false)
   try {
     row = await (store.getAsync ? store.getAsync(key) : store.get(key));
   } catch (error) {
-    missed(spot, s, 'read', error, quiet);
+    missed(s, 'read', error, key, quiet);
     return undefined;
   }
   const now = Date.now();
@@ -347,10 +427,10 @@ async function lookupAsync(spot: Spot, s: CallState, key: string, quiet = false)
   try {
     bytes = row.value ?? (row.blob !== null ? await (blobs.getAsync ? blobs.getAsync(row.blob) : blobs.get(row.blob)) : undefined);
   } catch (error) {
-    missed(spot, s, 'decode', error, quiet);
+    missed(s, 'decode', error, key, quiet);
     return undefined;
   }
-  return decoded(spot, s, row, bytes, now, quiet);
+  return decoded(spot, s, key, row, bytes, now, quiet);
 }
 
 function live(row: StoredValue | undefined, now: number): row is StoredValue {
@@ -358,14 +438,14 @@ function live(row: StoredValue | undefined, now: number): row is StoredValue {
 }
 
 /** Decodes a found entry's bytes and counts the hit; a failure is a miss. */
-function decoded(spot: Spot, s: CallState, row: StoredValue, bytes: Uint8Array | undefined, now: number,
+function decoded(spot: Spot, s: CallState, key: string, row: StoredValue, bytes: Uint8Array | undefined, now: number,
   quiet: boolean): Hit | undefined {
   let value: unknown;
   try {
     if (bytes === undefined) throw new CorruptEntryError('[beautyspot] entry has neither a value nor a blob');
     value = s.parts.codec.decode(bytes);
   } catch (error) {
-    missed(spot, s, 'decode', error, quiet);
+    missed(s, 'decode', error, key, quiet);
     return undefined;
   }
   const session = spot.session;
@@ -375,7 +455,7 @@ function decoded(spot: Spot, s: CallState, row: StoredValue, bytes: Uint8Array |
   s.counter.hits++;
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
-  return { value, async: (row.flags & EntryFlag.async) !== 0 };
+  return { value, async: (row.flags & EntryFlag.async) !== 0, savedMs: row.computeMs };
 }
 
 /** A computed result, encoded, ready to store; undefined when it is not to be stored (or cannot be encoded). */
@@ -398,7 +478,7 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
   try {
     bytes = s.parts.codec.encode(value);
   } catch (error) {
-    spot.report({ kind: 'encode', fn: s.id, error });
+    fail(s, 'encode', error, key);
     return undefined;
   }
   const now = Date.now();
@@ -420,35 +500,42 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
   };
 }
 
-/** Counts what was stored and keeps the cache under its size limits. */
-function stored(spot: Spot, s: CallState, size: number): void {
+/** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start). */
+function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: number): void {
   spot.session.writes++;
-  spot.session.bytesWritten += size;
+  spot.session.bytesWritten += entry.size;
   try {
-    spot.afterWrite(size);
+    spot.afterWrite(entry.size);
   } catch (error) {
-    spot.report({ kind: 'evict', fn: s.id, error });
+    fail(s, 'evict', error, entry.key);
+  }
+  const listeners = s.listeners?.store;
+  if (listeners) {
+    tell(listeners, { spot: spot.name, fn: s.id, key: entry.key, args: entry.args, ms: performance.now() - began,
+      computeMs: entry.computeMs, size: entry.size, blob: toBlob }, 'store');
   }
 }
 
 /** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
 function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): void {
+  const began = performance.now();
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
   if (!pending) return;
   const { bytes, toBlob, entry } = pending;
   try {
     s.parts.store.put({ ...entry, value: toBlob ? null : bytes, blob: toBlob ? s.parts.blobs.put(bytes) : null });
   } catch (error) {
-    spot.report({ kind: 'write', fn: s.id, error });
+    fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, bytes.length);
+  stored(spot, s, pending, began);
 }
 
 /** `save` through the async forms of a network store. Never rejects. */
 async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): Promise<void> {
+  const began = performance.now();
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
   if (!pending) return;
   const { bytes, toBlob, entry } = pending;
@@ -458,10 +545,10 @@ async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions,
     const record = { ...entry, value: toBlob ? null : bytes, blob };
     await (store.putAsync ? store.putAsync(record) : store.put(record));
   } catch (error) {
-    spot.report({ kind: 'write', fn: s.id, error });
+    fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, bytes.length);
+  stored(spot, s, pending, began);
 }
 
 function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promise: Promise<T>): Promise<T> {
@@ -479,8 +566,4 @@ const ARROW = /^(?:async\s*)?(?:\([^)]*\)|[\p{L}_$][\p{L}\p{N}_$]*)\s*=>/u;
 function readsThis(fn: AnyFunction): boolean {
   const source = fn.toString();
   return /\b(?:this|super)\b/.test(source) && !ARROW.test(source);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

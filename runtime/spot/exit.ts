@@ -1,3 +1,4 @@
+import { exitSummaryTaken } from './event-hub.js';
 import type { Spot } from './spot.js';
 import { summaryLine } from './stats.js';
 
@@ -6,7 +7,8 @@ let watching = false;
 
 /**
  * At process exit, writes each open spot's batched bookkeeping and prints its summary when asked
- * (`summary: true` or $BEAUTYSPOT_SUMMARY=1). Registered on the first open, never at import.
+ * (`summary: true` or $BEAUTYSPOT_SUMMARY=1), unless a tool prints one (`beautyspot run`). Registered on the first
+ * open, never at import.
  */
 export function watchExit(spot: Spot): void {
   open.add(spot);
@@ -14,9 +16,10 @@ export function watchExit(spot: Spot): void {
   watching = true;
   process.once('exit', () => {
     const summary = process.env.BEAUTYSPOT_SUMMARY === '1';
+    const byTool = exitSummaryTaken();
     for (const s of open) {
       s.flushQuietly(); // the process is ending; the hit counts are bookkeeping only
-      if (summary || s.wantsSummary) process.stderr.write(`${summaryLine(s.name, s.session)}\n`);
+      if (!byTool && (summary || s.wantsSummary)) process.stderr.write(`${summaryLine(s.name, s.session)}\n`);
     }
   });
 }

@@ -1,8 +1,9 @@
 import { parseAccess, type Access, type AccessMode } from '../access.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { checkOptionNames } from '../option-names.js';
+import { EVENT_OPTION_NAMES, listenerOptions, type OwnListeners, type SpotListener } from './events.js';
 
-/** Options of `mark` / `cachedRun`: the same names as the `@mark` annotation. */
+/** Options of `mark` / `cachedRun`: the same names as the `@mark` annotation, plus the listeners (runtime only). */
 export interface MarkOptions<A extends unknown[] = any[]> {
   /** Bump to invalidate every entry of the function. */
   version?: string | number;
@@ -26,9 +27,19 @@ export interface MarkOptions<A extends unknown[] = any[]> {
   codeHash?: boolean;
   /** Free-form labels stored with each entry. */
   tags?: string[];
+  /** Called on each hit of this function (before its spot's listeners; see `Spot.on` for the events). */
+  onHit?: SpotListener<'hit'>;
+  /** Called when a call of this function is about to run its body. */
+  onMiss?: SpotListener<'miss'>;
+  /** Called after a result of this function is written to the cache. */
+  onStore?: SpotListener<'store'>;
+  /** Called when a read, decode, encode, write, eviction or lease fails in a call of this function. */
+  onError?: SpotListener<'error'>;
 }
 
+/** The options an annotation can carry (the plugin's parser knows these words). */
 export const MARK_OPTIONS = ['version', 'name', 'ttl', 'blob', 'spot', 'key', 'access', 'cost', 'limit', 'codeHash', 'tags'] as const;
+const RUNTIME_MARK_OPTIONS = [...MARK_OPTIONS, ...EVENT_OPTION_NAMES];
 
 /** Options after validation, in the form the call path uses. */
 export interface ResolvedMarkOptions {
@@ -43,12 +54,13 @@ export interface ResolvedMarkOptions {
   limit: string | false | undefined;
   codeHash: boolean;
   tags: string[];
+  listeners: OwnListeners | undefined;
 }
 
 export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): ResolvedMarkOptions {
   // Validate arguments
   if (typeof options !== 'object' || options === null) throw new TypeError(`[beautyspot] ${what} options must be an object`);
-  checkOptionNames(options, MARK_OPTIONS, what);
+  checkOptionNames(options, RUNTIME_MARK_OPTIONS, what);
   const o = options as MarkOptions<unknown[]>;
   const expect = (ok: boolean, name: string, shape: string): void => {
     if (!ok) throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${shape}, got ${describe((o as Record<string, unknown>)[name])}`);
@@ -77,6 +89,7 @@ export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): Re
     limit: o.limit,
     codeHash: o.codeHash ?? true,
     tags: o.tags ?? [],
+    listeners: listenerOptions(o, what),
   };
 }
 

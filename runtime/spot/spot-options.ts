@@ -4,24 +4,9 @@ import type { Codec } from '../codec/codec.js';
 import { parseDuration, type Duration } from '../duration.js';
 import type { LimitOptions } from '../limit/gcra.js';
 import { checkOptionNames } from '../option-names.js';
+import { EVENT_OPTION_NAMES, listenerOptions, type OwnListeners, type SpotListener } from './events.js';
 import { DEFAULT_FLIGHT, type FlightPolicy } from './single-flight.js';
 import type { Store } from '../store/store.js';
-
-/** What went wrong off the caller's path: the caller still got its result (or a recompute). */
-export interface SpotErrorEvent {
-  /**
-   * `open`: the cache file could not be used as is (the spot runs read-only, uncached or on a fresh file).
-   * `limit`: the rate-limit state shared with other processes failed; the call was limited in this process only.
-   * `lease`: single-flight leases failed; the call computed without waiting for other processes.
-   * `remote`: a network store or blob store cannot be reached; the local cache serves until it answers again.
-   * `bookkeeping`: the cache file was found damaged while hit counts and access times were written in the background
-   * (it is moved aside and a fresh one started, as for damage a call finds).
-   */
-  kind: 'open' | 'read' | 'decode' | 'encode' | 'write' | 'evict' | 'limit' | 'lease' | 'remote' | 'bookkeeping';
-  /** The function id ('' for `open`, `limit` and `remote`). */
-  fn: string;
-  error: unknown;
-}
 
 export interface SpotOptions {
   /** Cache directory. Default: $BEAUTYSPOT_DIR, else `.beautyspot/` in the project root (nearest package.json). */
@@ -55,12 +40,18 @@ export interface SpotOptions {
    * computing themselves.
    */
   singleFlight?: boolean | { lease?: Duration; wait?: Duration };
+  /** Called on each hit of the spot's functions (also `spot.on('hit', …)`, which can narrow to one function). */
+  onHit?: SpotListener<'hit'>;
+  /** Called when a call of the spot's functions is about to run the body. */
+  onMiss?: SpotListener<'miss'>;
+  /** Called after a result is written to the cache. */
+  onStore?: SpotListener<'store'>;
   /** Called when a read, decode, encode, write, eviction, lease or the shared rate-limit state fails; a warning is logged as well. */
-  onError?: (event: SpotErrorEvent) => void;
+  onError?: SpotListener<'error'>;
 }
 
 const SPOT_OPTIONS = ['dir', 'store', 'blobs', 'codec', 'ttl', 'access', 'limit', 'limits', 'blobThreshold', 'maxBytes',
-  'maxEntries', 'summary', 'singleFlight', 'onError'] as const;
+  'maxEntries', 'summary', 'singleFlight', ...EVENT_OPTION_NAMES] as const;
 
 export const DEFAULT_BLOB_THRESHOLD = 64 * 1024; // 64 KiB
 
@@ -72,6 +63,8 @@ export interface ResolvedSpotOptions {
   maxEntries: number | undefined;
   /** Undefined: single-flight is off. */
   singleFlight: FlightPolicy | undefined;
+  /** The `onHit` … `onError` options. */
+  listeners: OwnListeners | undefined;
 }
 
 const SPOT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -102,7 +95,6 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
   const flight = options.singleFlight;
   expect(flight === undefined || typeof flight === 'boolean' || (isObject(flight) && Object.keys(flight).every(k => k === 'lease' || k === 'wait')),
     'singleFlight', 'true, false or { lease, wait }');
-  expect(options.onError === undefined || typeof options.onError === 'function', 'onError', 'a function');
   const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries'): number | undefined => {
     const value = options[name];
     if (value === undefined) return undefined;
@@ -122,5 +114,6 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
       leaseMs: typeof flight === 'object' && flight.lease !== undefined ? parseDuration(flight.lease, 'spot option "singleFlight.lease"') : DEFAULT_FLIGHT.leaseMs,
       waitMs: typeof flight === 'object' && flight.wait !== undefined ? parseDuration(flight.wait, 'spot option "singleFlight.wait"') : DEFAULT_FLIGHT.waitMs,
     },
+    listeners: listenerOptions(options, 'spot'),
   };
 }

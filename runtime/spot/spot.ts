@@ -20,7 +20,9 @@ import { backendsFromEnv } from './env-backends.js';
 import { nextSpotGeneration } from './generation.js';
 import { markMethod } from './mark-method.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
-import { resolveSpotOptions, validateSpotName, type ResolvedSpotOptions, type SpotErrorEvent, type SpotOptions } from './spot-options.js';
+import { subscribe, type Subscription } from './event-hub.js';
+import { checkSubscription, tellError, type SpotErrorEvent, type SpotEventKind, type SpotListener } from './events.js';
+import { resolveSpotOptions, validateSpotName, type ResolvedSpotOptions, type SpotOptions } from './spot-options.js';
 import { emptySession, type SessionStats, type SpotStats } from './stats.js';
 
 /** The parts of an open spot, created on its first cached call. */
@@ -31,6 +33,9 @@ export interface SpotParts {
 }
 
 type AnyFunction = (...args: any[]) => any;
+
+/** A failure as the code that met it reports it: the spot adds its name. */
+export type SpotFailure = Omit<SpotErrorEvent, 'spot'>;
 
 /**
  * One cache context: where entries live (store + blobs), how values are encoded, the rate limits and the
@@ -45,10 +50,15 @@ export class Spot {
   /** @internal Executions under way, by key: concurrent calls with one key share one. */
   readonly inflight = new Map<string, Promise<unknown>>();
   private approx: { entries: number; bytes: number } | undefined;
+  /** @internal The listeners of `on` and of the spot's options. */
+  readonly subscriptions: Subscription[] = [];
 
   constructor(readonly name: string, private readonly options: SpotOptions = {}) {
     validateSpotName(name);
     this.settings = resolveSpotOptions(options);
+    for (const [kind, listener] of Object.entries(this.settings.listeners ?? {})) {
+      this.subscriptions.push({ kind: kind as SpotEventKind, listener, fn: undefined });
+    }
     // Chosen at each booking: the store's shared state when it has one (store.limits), else this process.
     const state = new FallbackLimitState(() => this.parts().store.limits, error => this.report({ kind: 'limit', fn: '', error }));
     for (const [limitName, limit] of Object.entries({ ...options.limits, ...(options.limit ? { '': options.limit } : {}) })) {
@@ -138,6 +148,24 @@ export class Spot {
   }
 
   /**
+   * Listens to the calls of this spot's functions, or (`{ fn: id }`) of one of them — the way to listen to annotated
+   * functions, whose annotation cannot hold a function. Returns the function that stops listening.
+   * - `hit`: served from the cache (`ms`: the lookup; `savedMs`: the entry's recorded compute time);
+   * - `miss`: the body is about to run (`ms`: lookup and waits so far); access modes without `w` fire no store after it;
+   * - `store`: the result was written (`ms`: encode and write; `computeMs`, `size`, `blob`);
+   * - `error`: a failure off the caller's path (the `onError` event, with the call's `key` when there was a call).
+   *
+   * Each event carries `spot`, `fn`, `key` and `args` (per-parameter digests). Listeners run synchronously on the
+   * call path, after the function's own (`onHit` … options of `mark`) and before the tools'; one that throws is
+   * reported once and never breaks the call. Nothing is computed for events nobody listens to.
+   * @example spot.on('miss', e => console.log(`running ${e.fn}`), { fn: 'src/crawl.ts#fetchPage' })
+   */
+  on<K extends SpotEventKind>(kind: K, listener: SpotListener<K>, options?: { fn?: string }): () => void {
+    const fn = checkSubscription(kind, listener, options);
+    return subscribe(this.subscriptions, kind, listener as (event: never) => unknown, fn);
+  }
+
+  /**
    * @internal Claims a function's entries for one function object: two different functions with one id,
    * version and code hash (two closures of one source, say) would read each other's results, so the second
    * one's first call is an error.
@@ -186,12 +214,16 @@ export class Spot {
     this.approx = undefined;
   }
 
-  /** @internal Reports a failure that did not reach the caller: a warning line and the onError hook. */
-  report(event: SpotErrorEvent): void {
+  /**
+   * @internal Reports a failure that did not reach the caller: a warning line and the error listeners (the spot's,
+   * the tools', and `own`, the function's `onError`).
+   */
+  report(failure: SpotFailure, own?: SpotListener<'error'>): void {
     this.session.errors++;
+    const event: SpotErrorEvent = { spot: this.name, ...failure };
     const line = WARNING[event.kind]?.(this.name, event.fn, messageOf(event.error));
     if (line) warnOnce(line);
-    this.options.onError?.(event);
+    tellError(event, this.subscriptions, own);
     if (event.kind !== 'open' && event.kind !== 'remote') this.replaceDamagedStore(event.error);
   }
 

@@ -24,7 +24,7 @@ const REGISTER = join(REPO, 'dist', 'plugin', 'register.js');
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
 const bin = (path: string): string => join(REPO, 'node_modules', path);
 /** No debug output, exit summary or access mode from the environment the tests run in. */
-const QUIET = { DEBUG: '', BEAUTYSPOT_SUMMARY: '', BEAUTYSPOT_ACCESS: '' };
+const QUIET = { DEBUG: '', BEAUTYSPOT_SUMMARY: '', BEAUTYSPOT_ACCESS: '', BEAUTYSPOT_PROGRESS: '0' };
 
 /** The blocks the tests below check. */
 const claimed = new Set<string>();

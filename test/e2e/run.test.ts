@@ -89,9 +89,14 @@ describe('beautyspot run', () => {
     expect(report(zero).ran).toEqual({});
   });
 
-  it("stdout and stderr are the script's own", () => {
-    expect(warm.stdout).toBe(`${JSON.stringify({ script: project.path('src/main.ts'), args: ARGS, results: RESULTS, ran: {} })}\n`);
-    expect(warm.stderr).toBe('[run-script] 4 arguments\n');
+  it("stdout and stderr are the script's own, followed on a pipe by the summary of each spot; --quiet leaves only the script's", () => {
+    const stdout = `${JSON.stringify({ script: project.path('src/main.ts'), args: ARGS, results: RESULTS, ran: {} })}\n`;
+    expect(warm.stdout).toBe(stdout);
+    expect(warm.stderr).toMatch(/^\[run-script\] 4 arguments\n\[beautyspot\] default: 3 hits, 0 misses, 0 B written, saved \d+ ms\n$/);
+    expect(cold.stderr).toMatch(/^\[run-script\] 4 arguments\n\[beautyspot\] default: 0 hits, 3 misses, \d+ B written, saved 0 ms\n$/);
+    const quiet = project.spawn([CLI, 'run', '--quiet', project.path('src/main.ts'), ...ARGS], QUIET);
+    expect(quiet.stdout).toBe(stdout);
+    expect(quiet.stderr).toBe('[run-script] 4 arguments\n');
   });
 
   it('an error thrown by the script exits 1 with its stack on stderr pointing at the TypeScript lines', () => {
@@ -119,7 +124,7 @@ describe('the beautyspot command line', () => {
     const help = beautyspot(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: beautyspot [options] [command]');
-    expect(help.stdout).toMatch(/run <script> \[args\.\.\.\]\s+run a TypeScript \(or JavaScript\) script with its\s+marked functions cached/);
+    expect(help.stdout).toMatch(/run \[options\] <script> \[args\.\.\.\]\s+run a TypeScript \(or JavaScript\) script with\s+its marked functions cached/);
   });
 
   it('run --help prints the usage of run', () => {
@@ -127,6 +132,7 @@ describe('the beautyspot command line', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: beautyspot run [options] <script> [args...]');
     expect(help.stdout).toMatch(/args\s+arguments passed to the script/);
+    expect(help.stdout).toMatch(/-q, --quiet\s+no live status line and no summary \(also BEAUTYSPOT_PROGRESS=0\)/);
   });
 
   it('--version prints the version of the package', () => {

@@ -146,6 +146,14 @@ const cases: Case[] = [
     at: '@mark',
   },
   {
+    name: 'event option in an annotation',
+    source: '/** @mark onHit=log */\nexport function f(x: number): number {\n  return x;\n}\n',
+    message: 'option "onHit" takes a function, which an annotation cannot hold; listen from code instead: ' +
+      'spot.on("hit", listener, { fn: "<file>#<function>" }) on the function\'s spot (getSpot() for the default one)',
+    fix: OPTIONS_FIX,
+    at: '@mark',
+  },
+  {
     name: 'bad ttl',
     source: '/**\n * Slow.\n * @mark ttl=soon\n */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "ttl" must be a duration like "30s", "10m", "12h" or "7d" (or milliseconds), got "soon"',

@@ -80,7 +80,7 @@ describe('a damaged cache file is moved aside and a fresh one started', () => {
     expect(readFileSync(join(dir, aside!)).equals(damagedBytes), 'the moved-aside file keeps the damaged bytes').toBe(true);
     const problem = `${file} was damaged (${reason}); it was moved to ${join(dir, aside!)} and a fresh cache was started.`;
     expect(warnings()).toEqual([`[beautyspot] spot "${SPOT}": ${problem}`]);
-    expect(events).toEqual([{ kind: 'open', fn: '', error: problem }]);
+    expect(events).toEqual([{ spot: SPOT, kind: 'open', fn: '', error: problem }]);
 
     const again = observed(dir);
     expect(callTwice(again.spot), 'a second spot on the fresh file hits').toBe(0);
@@ -146,7 +146,7 @@ describe('a cache file with a newer schema is left untouched and the spot runs u
     for (const instance of ['first', 'second']) {
       const { spot, events, warnings } = observed(dir);
       expect(callTwice(spot), `${instance} spot: every call runs`).toBe(2 * KEYS.length);
-      expect(events, `${instance} spot`).toEqual([{ kind: 'open', fn: '', error: problem }]);
+      expect(events, `${instance} spot`).toEqual([{ spot: SPOT, kind: 'open', fn: '', error: problem }]);
       // Warnings are printed once per message in a process: the second spot's is the first's.
       expect(warnings()).toEqual(instance === 'first' ? [`[beautyspot] spot "${SPOT}": ${problem}`] : []);
       expect(readFileSync(file).equals(bytes), `${instance} spot: the file was modified`).toBe(true);
@@ -197,7 +197,7 @@ describe('a cache file that cannot be opened at all leaves the spot uncached, un
     expect(more).toEqual([]);
     expect(warning).toMatch(new RegExp(`^\\[beautyspot\\] spot "${SPOT}": `));
     expect(warning!.slice(`[beautyspot] spot "${SPOT}": `.length)).toMatch(problem(file));
-    expect(events).toEqual([{ kind: 'open', fn: '', error: warning!.slice(`[beautyspot] spot "${SPOT}": `.length) }]);
+    expect(events).toEqual([{ spot: SPOT, kind: 'open', fn: '', error: warning!.slice(`[beautyspot] spot "${SPOT}": `.length) }]);
 
     unblock(dir);
     const healed = observed(spotDir);
