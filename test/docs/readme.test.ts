@@ -139,6 +139,10 @@ report([point instanceof Point, point.x, point.y]);`,
     block: claim('Spots #1', "import { defineSpot, mark } from 'beautyspot';"),
     exercise: "report([await complete('Why is the sky blue?'), await classify('Why is the sky blue?')]);",
   },
+  {
+    block: claim('Events #1', "import { defineSpot, mark } from 'beautyspot';"),
+    exercise: "report([await define('lighthouse'), await define('lighthouse')]);",
+  },
 ];
 
 function scriptText({ block, prelude, exercise }: Script): string {
