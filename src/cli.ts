@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { clearCommand } from './commands/clear.js';
 import { EXIT } from './commands/cache-command.js';
@@ -13,10 +12,11 @@ import { showCommand } from './commands/show.js';
 import { statsCommand } from './commands/stats.js';
 import { uiCommand } from './commands/ui.js';
 import { whyCommand } from './commands/why.js';
+import { packageVersion } from './version.js';
 
 const program = new Command('beautyspot')
   .description('A persistent result cache for TypeScript functions.')
-  .version(readVersion(), '-v, --version')
+  .version(packageVersion(), '-v, --version')
   .enablePositionalOptions()
   .showHelpAfterError('(add --help for usage)');
 
@@ -46,8 +46,4 @@ try {
 } catch (error) {
   if (!(error instanceof CommanderError)) throw error;
   process.exit(USAGE_ERRORS.has(error.code) ? EXIT.usage : error.exitCode);
-}
-
-function readVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
