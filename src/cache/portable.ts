@@ -35,6 +35,11 @@ export interface ExportContents {
 /** Why a file cannot be imported: nothing of it was written. */
 export class ImportFileError extends Error {}
 
+/** What `visit` threw, carried past the handling of read errors. */
+class VisitFailed {
+  constructor(readonly cause: unknown) {}
+}
+
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder();
 
@@ -53,7 +58,8 @@ export function emptyCounts(): Counts {
 /**
  * Reads a whole export file and checks it: the format, every frame (complete records of spots the header names),
  * each blob's SHA-256 against its ref, each entry's blob earlier in the file, the trailer's counts and hash. Throws
- * `ImportFileError`; `visit` sees each blob and entry once it is checked (so only the trailer is still to come).
+ * `ImportFileError`, or what `visit` throws; `visit` sees each blob and entry once it is checked (so only the trailer is
+ * still to come).
  */
 export async function readExport(input: Readable, visit: (frame: BlobFrame | EntryFrame) => void): Promise<ExportContents> {
   const digest = createHash('sha256');
@@ -88,9 +94,14 @@ export async function readExport(input: Readable, visit: (frame: BlobFrame | Ent
         }
         count([counts, total], 'entries', record.value?.length ?? 0);
       }
-      visit(frame);
+      try {
+        visit(frame);
+      } catch (error) {
+        throw new VisitFailed(error);
+      }
     }
   } catch (error) {
+    if (error instanceof VisitFailed) throw error.cause;
     if (error instanceof ImportFileError) throw error;
     throw new ImportFileError(`it cannot be read (${(error as Error).message}): damaged or truncated`);
   }

@@ -14,12 +14,12 @@ export const importCommand = cacheCommand('import', 'read a file `beautyspot exp
   .argument('<file>', 'the exported file; - for stdin')
   .action(async (file: string, options: CommonOptions) => {
     const name = file === '-' ? 'stdin' : file;
-    const staged = file === '-' ? await stageStdin() : undefined;
+    const path = file === '-' ? await stageStdin() : file;
     let handle: FileHandle | undefined;
     const spots = new Map<string, Spot>();
     try {
       // One open file for both passes: what was checked is what is written, even if the path is replaced meanwhile.
-      handle = await openInput(staged?.file ?? file);
+      handle = await openInput(path);
       const read = (): ReturnType<FileHandle['createReadStream']> => handle!.createReadStream({ start: 0, autoClose: false });
       let contents: ExportContents;
       try {
@@ -46,7 +46,6 @@ export const importCommand = cacheCommand('import', 'read a file `beautyspot exp
     } finally {
       await handle?.close();
       for (const spot of spots.values()) spot.close();
-      if (staged) rmSync(staged.dir, { recursive: true, force: true });
     }
   });
 
@@ -59,11 +58,12 @@ async function openInput(file: string): Promise<FileHandle> {
 }
 
 /** Stdin, copied to a private temp file: it is read twice (checked whole, then written). */
-async function stageStdin(): Promise<{ dir: string; file: string }> {
+async function stageStdin(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-import-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when the command fails (process.exit)
   const file = join(dir, 'stdin.bspot');
   await pipeline(process.stdin, createWriteStream(file, { mode: 0o600 }));
-  return { dir, file };
+  return file;
 }
 
 /** The spots to write: `--spot` (which the file must hold), else each spot of the file with anything in it. */

@@ -1,4 +1,5 @@
 import { decode, encode } from '@msgpack/msgpack';
+import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -301,6 +302,29 @@ describe('beautyspot export / import', () => {
     refused(edit(frames => void (entry(frames).spot = 'elsewhere')), /spot "elsewhere" is not in its header/);
     refused(edit(frames => void frames.push({ t: 'end', entries: 0, blobs: 0, sha256: '' }), false), /bytes follow its trailer/);
     refused(edit(frames => void frames.pop(), false), /ends before its trailer: truncated/);
+  });
+
+  it('refuses a cache it cannot write, and says when writing fails midway', () => {
+    const { dir: from } = sourceCache();
+    const file = exported(from);
+    // A file of a newer schema: the runtime leaves it alone (and runs uncached), so nothing can be imported into it.
+    const newer = tempDir();
+    const db = new Database(join(newer, 'default.sqlite'));
+    db.pragma('user_version = 99');
+    db.close();
+    const before = readFileSync(join(newer, 'default.sqlite'));
+    const refusedNewer = cli(newer, ['import', file]);
+    expect(refusedNewer.stderr).toMatch(/newer/);
+    expect(refusedNewer.stderr).toMatch(/beautyspot: spot "default" of this cache cannot be written \(see the warning above\)\. Nothing was imported\.\n$/);
+    expect(refusedNewer.status).toBe(1);
+    expect(readFileSync(join(newer, 'default.sqlite'))).toEqual(before);
+    // A blob directory that is a file: the first blob cannot be written.
+    const broken = tempDir();
+    writeFileSync(join(broken, 'default.blobs'), 'not a directory');
+    const midway = cli(broken, ['import', file]);
+    expect(midway.stderr).toMatch(/^beautyspot: importing .* failed midway \(.*\); what was written before stays, and importing again completes it\.\n$/);
+    expect(midway.stderr).not.toMatch(/damaged/);
+    expect(midway.status).toBe(1);
   });
 
   it('a failed export says why and leaves no file, nor a partial one', () => {
