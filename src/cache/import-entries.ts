@@ -11,8 +11,9 @@ export interface ImportResult {
   kept: number;
   /** Entries that expired since the export: left out. */
   expired: number;
+  /** Blobs the imported entries use. */
   blobs: number;
-  /** Value bytes written: inline values and blobs. */
+  /** Value bytes of the imported entries: inline values and blobs (each once). */
   bytes: number;
 }
 
@@ -22,6 +23,9 @@ export interface ImportResult {
  */
 export async function importEntries(input: Readable, targets: Map<string, Spot>): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, kept: 0, expired: 0, blobs: 0, bytes: 0 };
+  // Blobs come before the entries that use them, so whether one is needed is known only later: a blob that only kept
+  // entries use stays for gc to collect, as after any rewrite.
+  const unused = new Map<string, number>(); // `<spot>\0<ref>` of blobs written, not yet used by an imported entry → size
   const write = (frame: BlobFrame | EntryFrame): void => {
     const spot = targets.get(frame.spot);
     if (!spot) return;
@@ -29,8 +33,7 @@ export async function importEntries(input: Readable, targets: Map<string, Spot>)
     if (frame.t === 'blob') {
       const ref = blobs.put(frame.bytes);
       if (ref !== frame.ref) throw new Error(`[beautyspot] the blob store of spot "${spot.name}" filed blob ${frame.ref.slice(0, 16)}… as ${ref.slice(0, 16)}…`);
-      result.blobs++;
-      result.bytes += frame.bytes.length;
+      unused.set(`${frame.spot}\0${ref}`, frame.bytes.length);
       return;
     }
     const { record } = frame;
@@ -46,6 +49,12 @@ export async function importEntries(input: Readable, targets: Map<string, Spot>)
     store.put(record);
     result.imported++;
     result.bytes += record.value?.length ?? 0;
+    const blob = `${frame.spot}\0${record.blob}`;
+    if (unused.has(blob)) {
+      result.blobs++;
+      result.bytes += unused.get(blob)!;
+      unused.delete(blob);
+    }
   };
   await readExport(input, write);
   return result;
