@@ -500,7 +500,7 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
   };
 }
 
-/** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start). */
+/** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start, taken only for them). */
 function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: number): void {
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;
@@ -519,7 +519,7 @@ function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: num
 /** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
 function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): void {
-  const began = performance.now();
+  const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
   if (!pending) return;
   const { bytes, toBlob, entry } = pending;
@@ -535,7 +535,7 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
 /** `save` through the async forms of a network store. Never rejects. */
 async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): Promise<void> {
-  const began = performance.now();
+  const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
   if (!pending) return;
   const { bytes, toBlob, entry } = pending;

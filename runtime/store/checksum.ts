@@ -16,3 +16,11 @@ export function entryChecksum(key: string, flags: number, expiresAt: number | nu
   if (expiresAt !== null) seed = crc32Text(String(expiresAt), seed);
   return crc32(value, seed);
 }
+
+/** A row's columns as SQLite returns them, checked against their checksum (columns of any type: damage can put any). */
+export function intactRow(key: string, flags: number, expiresAt: number | null, value: unknown, blob: unknown, checksum: unknown): boolean {
+  const content = (value ?? blob) as Uint8Array | string | null;
+  return content !== null && typeof checksum === 'number' &&
+    (value === null || Buffer.isBuffer(value)) && (blob === null || typeof blob === 'string') &&
+    entryChecksum(key, flags, expiresAt, content) === checksum;
+}

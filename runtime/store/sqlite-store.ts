@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
 import type { LimitState } from '../limit/limit-state.js';
 import { SqliteLimitState } from '../limit/sqlite-limit-state.js';
-import { entryChecksum } from './checksum.js';
+import { entryChecksum, intactRow } from './checksum.js';
 import type { Leases } from './leases.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { MIGRATIONS, READ_PRAGMAS, SCHEMA_VERSION, WRITE_PRAGMAS } from './sqlite-schema.js';
@@ -110,7 +110,8 @@ export class SqliteStore implements Store {
           misses = misses + excluded.misses, compute_ms = compute_ms + excluded.compute_ms`),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ?'),
       blobInUse: this.db.prepare('SELECT 1 FROM entries WHERE blob = ? LIMIT 1').pluck(),
-      sizes: this.db.prepare(`SELECT count(*) AS entries, coalesce(sum(size), 0) AS bytes FROM entries WHERE @fn IS NULL OR fn = @fn`),
+      // Kept by triggers (schema v4): totals never scan the entries.
+      sizes: this.db.prepare(`SELECT coalesce(sum(entries), 0) AS entries, coalesce(sum(bytes), 0) AS bytes FROM fn_entries WHERE @fn IS NULL OR fn = @fn`),
       hits: this.db.prepare(`SELECT coalesce(sum(hits), 0) AS hits, coalesce(sum(saved_ms), 0) AS savedMs,
         coalesce(sum(misses), 0) AS misses, coalesce(sum(compute_ms), 0) AS computeMs FROM fn_stats WHERE @fn IS NULL OR fn = @fn`),
       oldest: this.db.prepare(`SELECT e.key, e.size, e.blob FROM entries e LEFT JOIN access a ON a.id = e.id
@@ -132,12 +133,8 @@ export class SqliteStore implements Store {
     if (row === undefined) return undefined;
     const [id, value, createdAt, expiresAt, computeMs, flags, checksum] = row;
     const blob = flags & EntryFlag.blob ? (this.stmt.blobOf.get(id) as string | null) : null;
-    const content = value ?? blob;
     // Seeded with the key looked up, so a row reached through a damaged index (another row's) fails it too.
-    const intact = content !== null && typeof checksum === 'number' &&
-      (value === null || Buffer.isBuffer(value)) && (blob === null || typeof blob === 'string') &&
-      entryChecksum(key, flags, expiresAt, content) === checksum;
-    if (!intact) throw new CorruptEntryError(`[beautyspot] a stored entry does not match its checksum (in ${this.file})`);
+    if (!intactRow(key, flags, expiresAt, value, blob, checksum)) throw new CorruptEntryError(`[beautyspot] a stored entry does not match its checksum (in ${this.file})`);
     return { id, value, blob, createdAt, expiresAt, computeMs, flags };
   }
 

@@ -15,11 +15,6 @@ export function cacheDir(options: CacheOptions): string {
   return resolve(options.dir ?? process.env.BEAUTYSPOT_DIR ?? join(projectRoot(), '.beautyspot'));
 }
 
-/** Whether the entries live in Redis (BEAUTYSPOT_STORE), not in the cache directory. */
-export function usesRemoteStore(): boolean {
-  return Boolean(process.env.BEAUTYSPOT_STORE);
-}
-
 /** The spots of the cache: `--spot`, else one per `<name>.sqlite` file of the directory (sorted), else "default". */
 export function spotNames(options: CacheOptions): string[] {
   if (options.spot) return [options.spot];

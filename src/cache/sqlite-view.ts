@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import type { BlobStore } from '../../runtime/blobs/blob-store.js';
-import { entryChecksum } from '../../runtime/store/checksum.js';
+import { intactRow } from '../../runtime/store/checksum.js';
 import { READ_PRAGMAS } from '../../runtime/store/sqlite-schema.js';
 import { entryInfo, type InfoRow } from '../../runtime/store/sqlite-store.js';
 import type { EntryInfo } from '../../runtime/store/store.js';
@@ -19,6 +19,7 @@ const SORT_SQL: Record<EntrySort, string> = {
 
 /** What a file of an older schema lacks: the view reads it as it is, never migrating it. */
 interface Features {
+  checksum: boolean;
   code: boolean;
   tagRows: boolean;
   days: boolean;
@@ -44,8 +45,10 @@ export class SqliteView implements CacheView {
     const tables = new Set(this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
     const columns = (table: string): Set<string> =>
       new Set((this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name));
+    const entryColumns = columns('entries');
     this.has = {
-      code: columns('entries').has('code_hash'),
+      checksum: entryColumns.has('checksum'),
+      code: entryColumns.has('code_hash'),
       tagRows: tables.has('entry_tags'),
       days: tables.has('fn_days'),
       misses: columns('fn_stats').has('misses'),
@@ -74,12 +77,12 @@ export class SqliteView implements CacheView {
   }
 
   value(key: string): StoredBytes | undefined {
-    const row = this.db.prepare('SELECT value, blob, flags, expires_at AS expiresAt, checksum FROM entries WHERE key = ?').get(key) as
-      { value: Buffer | null; blob: string | null; flags: number; expiresAt: number | null; checksum: number | null } | undefined;
+    const row = this.db.prepare(`SELECT value, blob, flags, expires_at AS expiresAt${this.has.checksum ? ', checksum' : ''} FROM entries WHERE key = ?`).get(key) as
+      { value: Buffer | null; blob: string | null; flags: number; expiresAt: number | null; checksum?: unknown } | undefined;
     if (!row) return undefined;
-    const content = row.value ?? row.blob;
-    if (content === null || (row.checksum !== null && entryChecksum(key, row.flags, row.expiresAt, content) !== row.checksum)) return undefined;
-    return storedBytes(row, this.blobs);
+    // The store's own check; a version 1 file has no checksums yet (the pipeline computes them when it migrates).
+    const intact = this.has.checksum ? intactRow(key, row.flags, row.expiresAt, row.value, row.blob, row.checksum) : (row.value ?? row.blob) !== null;
+    return intact ? storedBytes(row, this.blobs) : undefined;
   }
 
   functions(): FunctionSummary[] {
