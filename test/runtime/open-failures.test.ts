@@ -303,8 +303,6 @@ const SCHEMA_V4 = [
   'index entries_expires: CREATE INDEX entries_expires ON entries(expires_at)WHERE expires_at IS NOT NULL',
   'index entries_fn: CREATE INDEX entries_fn ON entries(fn,created_at)',
   'index entries_size: CREATE INDEX entries_size ON entries(size)',
-  'index entry_args_id: CREATE INDEX entry_args_id ON entry_args(id)',
-  'index entry_tags_id: CREATE INDEX entry_tags_id ON entry_tags(id)',
   'table access: CREATE TABLE access(id INTEGER PRIMARY KEY,at INTEGER NOT NULL)',
   'table code: CREATE TABLE code(fn TEXT NOT NULL,hash TEXT NOT NULL,body TEXT NOT NULL,deps TEXT NOT NULL,seen_at INTEGER NOT ' +
     'NULL,PRIMARY KEY(fn,hash))WITHOUT ROWID',
@@ -321,14 +319,16 @@ const SCHEMA_V4 = [
     'DEFAULT 0,compute_ms REAL NOT NULL DEFAULT 0)WITHOUT ROWID',
   'table leases: CREATE TABLE leases(key TEXT PRIMARY KEY,owner TEXT NOT NULL,expires_at INTEGER NOT NULL)WITHOUT ROWID',
   'table limits: CREATE TABLE limits(bucket TEXT PRIMARY KEY,tat REAL NOT NULL)WITHOUT ROWID',
-  'trigger entries_args_deleted: CREATE TRIGGER entries_args_deleted AFTER DELETE ON entries BEGIN DELETE FROM entry_args WHERE id = ' +
-    'old.id; END',
+  "trigger entries_args_deleted: CREATE TRIGGER entries_args_deleted AFTER DELETE ON entries WHEN old.args <> '[]' BEGIN DELETE FROM " +
+    "entry_args WHERE id = old.id AND digest IN(SELECT json_extract(value,'$[1]')FROM json_each(CASE WHEN json_valid(old.args)THEN " +
+    "old.args ELSE '[]' END)); END",
   "trigger entries_args_inserted: CREATE TRIGGER entries_args_inserted AFTER INSERT ON entries WHEN new.args <> '[]' BEGIN INSERT OR " +
     "IGNORE INTO entry_args(digest,id)SELECT json_extract(j.value,'$[1]'),new.id FROM json_each(new.args)j WHERE " +
     "json_type(j.value,'$[1]')= 'text'; END",
   'trigger entries_args_updated: CREATE TRIGGER entries_args_updated AFTER UPDATE OF args ON entries WHEN new.args <> old.args BEGIN ' +
-    "DELETE FROM entry_args WHERE id = new.id; INSERT OR IGNORE INTO entry_args(digest,id)SELECT json_extract(j.value,'$[1]'),new.id " +
-    "FROM json_each(new.args)j WHERE json_type(j.value,'$[1]')= 'text'; END",
+    "DELETE FROM entry_args WHERE id = old.id AND digest IN(SELECT json_extract(value,'$[1]')FROM json_each(CASE WHEN " +
+    "json_valid(old.args)THEN old.args ELSE '[]' END)); INSERT OR IGNORE INTO entry_args(digest,id)SELECT " +
+    "json_extract(j.value,'$[1]'),new.id FROM json_each(new.args)j WHERE json_type(j.value,'$[1]')= 'text'; END",
   'trigger entries_counted: CREATE TRIGGER entries_counted AFTER INSERT ON entries BEGIN INSERT INTO ' +
     'fn_entries(fn,entries,bytes,last_write)VALUES(new.fn,1,new.size,new.created_at)ON CONFLICT(fn)DO UPDATE SET entries = entries + ' +
     '1,bytes = bytes + excluded.bytes,last_write = max(last_write,excluded.last_write); END',
@@ -339,13 +339,14 @@ const SCHEMA_V4 = [
     '1,bytes = bytes + excluded.bytes,last_write = max(last_write,excluded.last_write); END',
   'trigger entries_rewritten: CREATE TRIGGER entries_rewritten AFTER UPDATE OF created_at ON entries BEGIN DELETE FROM access WHERE ' +
     'id = new.id; END',
-  'trigger entries_tags_deleted: CREATE TRIGGER entries_tags_deleted AFTER DELETE ON entries BEGIN DELETE FROM entry_tags WHERE id = ' +
-    'old.id; END',
+  "trigger entries_tags_deleted: CREATE TRIGGER entries_tags_deleted AFTER DELETE ON entries WHEN old.tags <> '[]' BEGIN DELETE FROM " +
+    "entry_tags WHERE id = old.id AND tag IN(SELECT value FROM json_each(CASE WHEN json_valid(old.tags)THEN old.tags ELSE '[]' END)); " +
+    'END',
   "trigger entries_tags_inserted: CREATE TRIGGER entries_tags_inserted AFTER INSERT ON entries WHEN new.tags <> '[]' BEGIN INSERT OR " +
     "IGNORE INTO entry_tags(tag,id)SELECT j.value,new.id FROM json_each(new.tags)j WHERE j.type = 'text'; END",
   'trigger entries_tags_updated: CREATE TRIGGER entries_tags_updated AFTER UPDATE OF tags ON entries WHEN new.tags <> old.tags BEGIN ' +
-    'DELETE FROM entry_tags WHERE id = new.id; INSERT OR IGNORE INTO entry_tags(tag,id)SELECT j.value,new.id FROM json_each(new.tags)j ' +
-    "WHERE j.type = 'text'; END",
+    'DELETE FROM entry_tags WHERE id = old.id AND tag IN(SELECT value FROM json_each(CASE WHEN json_valid(old.tags)THEN old.tags ELSE ' +
+    "'[]' END)); INSERT OR IGNORE INTO entry_tags(tag,id)SELECT j.value,new.id FROM json_each(new.tags)j WHERE j.type = 'text'; END",
   'trigger entries_uncounted: CREATE TRIGGER entries_uncounted AFTER DELETE ON entries BEGIN UPDATE fn_entries SET entries = entries ' +
     '- 1,bytes = bytes - old.size WHERE fn = old.fn; END',
 ];

@@ -89,6 +89,27 @@ describe('SqliteView: a read-only view of a spot file', () => {
     expect(view.query({ fn: 'count' }).total).toBe(1);
   });
 
+  it('keeps no tag or digest rows of entries that are gone', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const dir = tempDir();
+    const spot = writeCache(dir);
+    const rows = (): number[] => {
+      const db = new Database(join(dir, 'default.sqlite'), { readonly: true });
+      try {
+        return ['entry_tags', 'entry_args'].map(table => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number);
+      } finally {
+        db.close();
+      }
+    };
+    expect(rows()).toEqual([6, 5]); // 3 entries × 2 tags; one digest per entry
+    spot.clear({ fn: 'fetchPage' });
+    expect(rows()).toEqual([0, 2]);
+    spot.clear();
+    spot.close();
+    expect(rows()).toEqual([0, 0]);
+    expect(viewOf(dir).query({ text: 'a' }).total).toBe(0);
+  });
+
   it('is undefined for a spot that never stored anything', () => {
     expect(openView('default', { dir: tempDir() })).toBeUndefined();
   });
