@@ -21,7 +21,7 @@ export function pluginModule(path) {
  * a fresh context: it creates the ts-morph project) }.
  */
 export async function compileModule({ dir, name, source }) {
-  const { BeautyspotContext } = await pluginModule('context.js');
+  const { BeautyspotContext } = await pluginModule('compiler/context.js');
   const { ts } = await import('ts-morph');
   const start = performance.now();
   const out = new BeautyspotContext({ runtimeModule: RUNTIME_PATH }).transform(source, join(dir, `${name}.ts`));

@@ -3,9 +3,9 @@
 import { createRequire } from 'node:module';
 import { pluginModule } from './compile.js';
 
-/** `beautyspot()` of dist/plugin/vite.js. */
+/** `beautyspot()` of dist/plugin/adapters/vite.js. */
 export async function loadVitePlugin() {
-  return (await pluginModule('vite.js')).default;
+  return (await pluginModule('adapters/vite.js')).default;
 }
 
 /**

@@ -154,7 +154,7 @@ runChild(async ({ modules, markedCount, rounds }) => {
     });
     check();
     // The compiler is loaded by now: counting its projects loads nothing new.
-    const projectsCreated = (await pluginModule('context.js')).BeautyspotContext.projectsCreated;
+    const projectsCreated = (await pluginModule('compiler/context.js')).BeautyspotContext.projectsCreated;
     const ms = Object.fromEntries(Object.entries(result).map(([name, v]) => [name, {
       ms: v.us / 1000, min: v.min / 1000, max: v.max / 1000, spread: v.spread, rounds: v.rounds,
     }]));

@@ -27,7 +27,7 @@ runChild(async ({ root, entry, outDir, plugin }) => {
   });
   const t3 = performance.now();
   // The plugin imports the compiler lazily: count the ts-morph projects only if it did (importing it here would load it).
-  const projectsCreated = compilerLoaded() ? (await pluginModule('context.js')).BeautyspotContext.projectsCreated : 0;
+  const projectsCreated = compilerLoaded() ? (await pluginModule('compiler/context.js')).BeautyspotContext.projectsCreated : 0;
   const output = readdirSync(outDir, { recursive: true }).filter(f => f.endsWith('.js'))
     .map(f => readFileSync(join(outDir, f), 'utf8')).join('\n');
   const rewritten = transforms.filter(t => t.rewrote);

@@ -14,7 +14,7 @@ let loaderRegistered = false;
  */
 export async function loadCodecModule(module: string): Promise<void> {
   if (/\.[cm]?tsx?$/.test(module) && !loaderRegistered) {
-    register('../../plugin/loader-hooks.js', import.meta.url);
+    register('../../plugin/loader/loader-hooks.js', import.meta.url);
     loaderRegistered = true;
   }
   await import(pathToFileURL(resolve(module)).href);

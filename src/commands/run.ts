@@ -20,7 +20,7 @@ export async function runCommand(script: string, args: string[], options: { quie
   const mode = progressMode(options.quiet === true, process.env, process.stderr);
   if (mode !== 'off') startProgress(mode);
   process.setSourceMapsEnabled(true);
-  register('../../plugin/loader-hooks.js', import.meta.url);
+  register('../../plugin/loader/loader-hooks.js', import.meta.url);
   process.argv = [process.argv[0]!, path, ...args];
   await import(pathToFileURL(path).href);
 }

@@ -20,7 +20,7 @@ import { codeBlocks, type CodeBlock } from './readme-blocks.js';
 
 const README_TEXT = readFileSync(join(REPO, 'README.md'), 'utf8');
 const README = codeBlocks(README_TEXT);
-const REGISTER = join(REPO, 'dist', 'plugin', 'register.js');
+const REGISTER = join(REPO, 'dist', 'plugin', 'loader', 'register.js');
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
 const bin = (path: string): string => join(REPO, 'node_modules', path);
 /** No debug output, exit summary or access mode from the environment the tests run in. */

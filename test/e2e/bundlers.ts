@@ -22,9 +22,9 @@ export interface Bundler {
   compileError(project: FixtureProject): Promise<string>;
 }
 
-/** The built plugin adapter (dist/plugin/<file>.js), as a user's build config would import it. */
+/** The built plugin adapter (dist/plugin/adapters/<file>.js), as a user's build config would import it. */
 async function plugin(file: string): Promise<() => any> {
-  const module = await import(pathToFileURL(join(REPO, 'dist', 'plugin', `${file}.js`)).href);
+  const module = await import(pathToFileURL(join(REPO, 'dist', 'plugin', 'adapters', `${file}.js`)).href);
   return module.default;
 }
 
@@ -93,7 +93,7 @@ const esbuildBundler = bundler('esbuild', async (project, packages) => {
 export const nodeLoader: Bundler = {
   name: 'node loader',
   async build() {},
-  args: project => ['--import', join(REPO, 'dist', 'plugin', 'register.js'), project.path('src/main.ts')],
+  args: project => ['--import', join(REPO, 'dist', 'plugin', 'loader', 'register.js'), project.path('src/main.ts')],
   async compileError(project) {
     const run = project.spawn(this.args(project));
     if (run.status === 0) throw new Error(`the program ran under the loader:\n${run.stdout}`);

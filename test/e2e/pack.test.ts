@@ -87,7 +87,7 @@ describe('the packed package, installed from its tarball', () => {
 
   it('the tarball holds dist/, the sources its maps point at, README.md and LICENSE, and no tests', () => {
     const files = pack.files.map(f => f.path);
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/plugin/register.js', 'dist/src/cli.js',
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/plugin/loader/register.js', 'dist/src/cli.js',
       'dist/runtime/redis/index.js', 'dist/runtime/s3/index.js', 'dist/runtime/remote/bridge-worker.js', 'dist/runtime/remote/bridge-protocol.js']));
     expect(files.filter(f => /^(test|\.tmp|fixtures|bench|examples|scripts|node_modules)\//.test(f) || /\.test\.[cm]?[jt]s$/.test(f))).toEqual([]);
     // Besides dist/, exactly the sources that the source maps name.

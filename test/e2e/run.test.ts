@@ -5,13 +5,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FixtureProject, REPO, type ProcessResult } from './fixture-project.js';
 
 // End to end: fixtures/run-script, a small script project, run in fresh node processes with
-// `beautyspot run` (dist/src/cli.js), with `node --import <repo>/dist/plugin/register.js`, and with tsx in
+// `beautyspot run` (dist/src/cli.js), with `node --import <repo>/dist/plugin/loader/register.js`, and with tsx in
 // front of the loader. The script prints one JSON line (its path, arguments, results and which marked bodies
 // ran) and one line on stderr, and exits with the code given by `--exit N`. Each copy lives under
 // <repo>/.tmp/, so the generated `beautyspot/runtime` imports resolve to this repository by self-reference.
 
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
-const REGISTER = join(REPO, 'dist', 'plugin', 'register.js');
+const REGISTER = join(REPO, 'dist', 'plugin', 'loader', 'register.js');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The JSON line src/main.ts prints. */
@@ -229,7 +229,7 @@ describe('node --import', () => {
     return [node(), node()];
   }
 
-  it('node --import <repo>/dist/plugin/register.js runs the script as beautyspot run does', () => {
+  it('node --import <repo>/dist/plugin/loader/register.js runs the script as beautyspot run does', () => {
     const [cold, warm] = twice(['--import', REGISTER], ['--foo', '-x', '--exit', '3']);
     for (const run of [cold, warm]) {
       expect(run.status).toBe(3);

@@ -3,8 +3,8 @@ import { relative } from 'node:path';
 import { context as esbuildContext, type BuildContext, type Plugin as EsbuildPlugin } from 'esbuild';
 import { build as viteBuild, createServer, type Plugin as VitePlugin, type ViteDevServer } from 'vite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BeautyspotContext } from '../../plugin/context.js';
-import { beautyspot } from '../../plugin/unplugin.js';
+import { BeautyspotContext } from '../../plugin/compiler/context.js';
+import { beautyspot } from '../../plugin/adapters/unplugin.js';
 import { FixtureProject } from './fixture-project.js';
 
 // Watch and dev modes: the plugin keeps one BeautyspotContext (and its ts-morph project) for the life of a dev

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BeautyspotContext, type TransformOutput } from '../../plugin/context.js';
+import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
 import { defineSpot, type CompiledKey, type KeyWriter, type Spot } from '../../runtime/index.js';
 import { compiledKeys } from './capturing-runtime.js';
 

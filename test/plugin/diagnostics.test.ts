@@ -1,8 +1,8 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BeautyspotContext } from '../../plugin/context.js';
-import { BeautyspotBuildError, type Diagnostic } from '../../plugin/diagnostics.js';
+import { BeautyspotContext } from '../../plugin/compiler/context.js';
+import { BeautyspotBuildError, type Diagnostic } from '../../plugin/compiler/diagnostics.js';
 
 // The sources are strings (not fixture files): most of them do not type-check, on purpose.
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

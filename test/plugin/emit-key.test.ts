@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitKeyCode } from '../../plugin/emit/emit-key.js';
-import type { FunctionPlan, KeyPlan } from '../../plugin/plan/key-plan.js';
+import { emitKeyCode } from '../../plugin/compiler/emit/emit-key.js';
+import type { FunctionPlan, KeyPlan } from '../../plugin/compiler/plan/key-plan.js';
 import * as runtime from '../../runtime/index.js';
 import { KeyWriter, keyHook, writeDynamic } from '../../runtime/index.js';
 

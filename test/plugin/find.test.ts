@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BeautyspotContext, type TransformOutput } from '../../plugin/context.js';
+import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let shared: BeautyspotContext | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BeautyspotContext, type TransformOutput } from '../../plugin/context.js';
+import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
 
 // The golden output imports the runtime from the default module ("beautyspot/runtime"), so the snapshot holds no
 // machine paths; transform.test.ts runs compiled code.

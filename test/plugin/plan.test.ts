@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BeautyspotContext, type TransformOutput } from '../../plugin/context.js';
-import { emitKeyCode } from '../../plugin/emit/emit-key.js';
-import type { FunctionPlan, KeyPlan } from '../../plugin/plan/key-plan.js';
+import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
+import { emitKeyCode } from '../../plugin/compiler/emit/emit-key.js';
+import type { FunctionPlan, KeyPlan } from '../../plugin/compiler/plan/key-plan.js';
 import * as runtime from '../../runtime/index.js';
 import { KeyWriter } from '../../runtime/index.js';
 

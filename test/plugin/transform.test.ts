@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { ts } from 'ts-morph';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { BeautyspotContext, type TransformOutput } from '../../plugin/context.js';
-import { BeautyspotBuildError } from '../../plugin/diagnostics.js';
+import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
+import { BeautyspotBuildError } from '../../plugin/compiler/diagnostics.js';
 import { tempDir } from '../helpers/temp-spot.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

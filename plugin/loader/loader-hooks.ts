@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDebug } from '../runtime/log.js';
-import { cacheDir, compilerIdentity, TransformCache } from './transform-cache.js';
+import { createDebug } from '../../runtime/log.js';
+import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
 
 /**
  * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. Compiled modules

@@ -1,4 +1,4 @@
-import { KeyWriter } from '../../runtime/keys/key-writer.js';
+import { KeyWriter } from '../../../runtime/keys/key-writer.js';
 import type { FunctionPlan, KeyPlan } from '../plan/key-plan.js';
 
 export interface EmitConfig {

@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
 import { createUnplugin } from 'unplugin';
-import type { BeautyspotContext } from './context.js';
-import { BeautyspotBuildError } from './diagnostics.js';
-import { ANNOTATION_HINT, REWRITTEN_MARK } from './markers.js';
+import type { BeautyspotContext } from '../compiler/context.js';
+import { BeautyspotBuildError } from '../compiler/diagnostics.js';
+import { ANNOTATION_HINT, REWRITTEN_MARK } from '../markers.js';
 import { keepNativeExternal } from './native-external.js';
 import type { BeautyspotPluginOptions } from './plugin-options.js';
-import { cacheDir, compilerIdentity, TransformCache } from './transform-cache.js';
+import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
 
 export type { BeautyspotPluginOptions } from './plugin-options.js';
 
@@ -47,7 +47,7 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
         cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'plugin'), `${compilerIdentity()}:${JSON.stringify(contextOptions)}`);
         let result = cache.get(fileName, code);
         if (!result) {
-          loading ??= import('./context.js').then(m => (context = new m.BeautyspotContext(contextOptions)));
+          loading ??= import('../compiler/context.js').then(m => (context = new m.BeautyspotContext(contextOptions)));
           context = await loading;
           let out;
           try {

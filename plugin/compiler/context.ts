@@ -2,15 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { SourceMap } from 'magic-string';
 import { FileSystemRefreshResult, Node, Project, ts, type SourceFile } from 'ts-morph';
-import { codeHash, NO_CODE_HASH } from './code-hash.js';
+import { codeHash, NO_CODE_HASH } from './hash/code-hash.js';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { emitKeyCode } from './emit/emit-key.js';
 import { findMarked, type MarkedFunction } from './find/find-marked.js';
 import type { FunctionPlan } from './plan/key-plan.js';
 import { planFunction, usesThis } from './plan/plan-function.js';
 import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
-import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
-import { rewrite, type CompiledFunction } from './rewrite.js';
+import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../markers.js';
+import { rewrite, type CompiledFunction } from './rewrite/rewrite.js';
 
 export interface BeautyspotOptions {
   /** tsconfig.json used for type information. Default: the nearest one above the project root. */

@@ -1,8 +1,8 @@
-import { parseAccess } from '../../runtime/access.js';
-import { parseDuration } from '../../runtime/duration.js';
-import { checkOptionNames } from '../../runtime/option-names.js';
-import { EVENT_OPTIONS } from '../../runtime/spot/events.js';
-import { MARK_OPTIONS } from '../../runtime/spot/mark-options.js';
+import { parseAccess } from '../../../runtime/access.js';
+import { parseDuration } from '../../../runtime/duration.js';
+import { checkOptionNames } from '../../../runtime/option-names.js';
+import { EVENT_OPTIONS } from '../../../runtime/spot/events.js';
+import { MARK_OPTIONS } from '../../../runtime/spot/mark-options.js';
 import { splitWords } from './split-words.js';
 
 /** Annotation options as written: literal values checked, expressions (`key`, `cost`) kept as source text. */

@@ -1,4 +1,4 @@
-import type { BeautyspotOptions } from './context.js';
+import type { BeautyspotOptions } from '../compiler/context.js';
 
 /**
  * unplugin's FilterPattern, spelled out: the adapters' declarations then never load unplugin's, which name its

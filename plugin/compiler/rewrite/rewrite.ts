@@ -1,10 +1,10 @@
 import MagicString from 'magic-string';
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
-import type { CodeHash } from './code-hash.js';
-import type { EmittedKey } from './emit/emit-key.js';
-import type { MarkedFunction } from './find/find-marked.js';
-import type { AnnotationOptions } from './find/parse-options.js';
-import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from './markers.js';
+import type { CodeHash } from '../hash/code-hash.js';
+import type { EmittedKey } from '../emit/emit-key.js';
+import type { MarkedFunction } from '../find/find-marked.js';
+import type { AnnotationOptions } from '../find/parse-options.js';
+import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../../markers.js';
 
 export interface CompiledFunction {
   marked: MarkedFunction;

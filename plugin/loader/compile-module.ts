@@ -1,7 +1,7 @@
 import remapping from '@jridgewell/remapping';
 import { pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
-import { BeautyspotContext } from './context.js';
+import { BeautyspotContext } from '../compiler/context.js';
 
 let context: BeautyspotContext | undefined;
 

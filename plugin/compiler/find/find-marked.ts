@@ -7,7 +7,7 @@ import {
   type MethodDeclaration,
   type SourceFile,
 } from 'ts-morph';
-import { messageOf } from '../../runtime/errors.js';
+import { messageOf } from '../../../runtime/errors.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { parseAnnotationOptions, type AnnotationOptions } from './parse-options.js';
 
