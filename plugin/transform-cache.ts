@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageDir } from '../runtime/project-root.js';
 
 interface Dependency {
   path: string;
@@ -107,14 +108,7 @@ function sha256(data: string | Buffer): string {
 
 /** `node_modules/.cache/beautyspot` of the nearest project, as other tools keep theirs. */
 export function cacheDir(from: string): string {
-  return join(nearestPackage(from) ?? from, 'node_modules', '.cache', 'beautyspot');
-}
-
-function nearestPackage(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
+  return join(packageDir(from) ?? from, 'node_modules', '.cache', 'beautyspot');
 }
 
 let identity: string | undefined;
@@ -127,7 +121,7 @@ let identity: string | undefined;
 export function compilerIdentity(): string {
   if (identity !== undefined) return identity;
   const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(nearestPackage(here)!, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageDir(here)!, 'package.json'), 'utf8')) as { version: string };
   if (here.split(sep).includes('node_modules')) return (identity = pkg.version);
   const hash = createHash('sha256');
   // About 2 ms for the ~30 files (a recursive readdirSync is slower: it lists the .d.ts and .map files too).

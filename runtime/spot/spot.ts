@@ -8,7 +8,7 @@ import { FallbackLimitState } from '../limit/fallback-limit-state.js';
 import { RateLimiter } from '../limit/gcra.js';
 import { messageOf } from '../errors.js';
 import { warnOnce } from '../log.js';
-import { projectRoot } from '../project-root.js';
+import { defaultCacheDir } from '../project-root.js';
 import { withLocalBlobFallback, withLocalFallback } from '../remote/local-fallback.js';
 import { isDamage, openSqliteStore, replaceDamaged } from '../store/open-sqlite.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -68,7 +68,7 @@ export class Spot {
 
   /** The cache directory (resolved on first use). */
   get dir(): string {
-    return this.options.dir ?? process.env.BEAUTYSPOT_DIR ?? join(projectRoot(), '.beautyspot');
+    return this.options.dir ?? defaultCacheDir();
   }
 
   /** Whether this spot prints a summary line at exit. */

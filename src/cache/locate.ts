@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { projectRoot } from '../../runtime/project-root.js';
+import { resolve } from 'node:path';
+import { defaultCacheDir } from '../../runtime/project-root.js';
 import { Spot } from '../../runtime/spot/spot.js';
 
 /** The options every cache command takes: where the cache is, and which spot. */
@@ -12,7 +12,7 @@ export interface CacheOptions {
 }
 
 export function cacheDir(options: CacheOptions): string {
-  return resolve(options.dir ?? process.env.BEAUTYSPOT_DIR ?? join(projectRoot(), '.beautyspot'));
+  return resolve(options.dir ?? defaultCacheDir());
 }
 
 /** The spots of the cache: `--spot`, else one per `<name>.sqlite` file of the directory (sorted), else "default". */
