@@ -13,6 +13,7 @@ import { eventHub, type EventHub } from './event-hub.js';
 import { callListeners, tell, type CallListeners, type SpotListener } from './events.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
+import { remembered, type MemoryTier } from './memory-tier.js';
 import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
 import type { Spot, SpotFailure, SpotParts } from './spot.js';
 
@@ -75,6 +76,8 @@ interface CallState {
   listeners: CallListeners | undefined;
   /** The function's own `onError`. */
   onError: SpotListener<'error'> | undefined;
+  /** Its memory tier, when it has one and reads the cache. */
+  memory: MemoryTier | undefined;
 }
 
 /** An entry written or read this recently counts as just used: its access is not recorded again. */
@@ -120,14 +123,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
       key = w.digest();
-      if (s.access.read && !remote) {
-        const hit = lookup(spot, s, key);
+      if (s.access.read && (s.memory || !remote)) {
+        const hit = (s.memory && recall(spot, s, s.memory, key)) || (remote ? undefined : lookup(spot, s, key));
         if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
           if (s.listeners) tellHit(s, key, s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
           return served(hit);
         }
-        debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
+        if (!remote) debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
       }
       if (!s.access.exec && !remote) throw new CacheMissError(s.id);
       if (s.access.write || start >= 0) digests = argDigests(w, how, keyThis, options);
@@ -267,6 +270,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
   prefix.str(codeHash);
   const parts = spot.parts();
   const policy = spot.settings.singleFlight;
+  const memory = options.memory ?? spot.settings.memory;
   return {
     generation: spotGeneration,
     spot,
@@ -285,6 +289,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     heardAt: -1,
     listeners: undefined,
     onError: options.listeners?.error,
+    memory: memory > 0 && access.read ? spot.memoryTier(id, memory) : undefined,
   };
 }
 
@@ -325,8 +330,9 @@ function tellHit(s: CallState, key: string, digests: ArgDigest[] | undefined, st
   const { hit: listeners, toolHit: tools } = s.listeners ?? {};
   if (!listeners && !tools) return;
   const ms = performance.now() - start;
-  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs }, 'hit');
-  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs }, 'hit');
+  const memory = hit.memory ? { memory: true as const } : undefined;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs, ...memory }, 'hit');
+  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs, ...memory }, 'hit');
 }
 
 function tellMiss(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number): void {
@@ -379,12 +385,33 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-/** A found entry's value and its recorded compute time; a miss is `undefined`. */
-type Hit = { value: unknown; async: boolean; savedMs: number };
+/** A found entry's value and its recorded compute time (`memory`: found in the memory tier); a miss is `undefined`. */
+type Hit = { value: unknown; async: boolean; savedMs: number; memory?: true };
 
 /** A lookup that failed is a miss, reported unless `quiet`. */
 function missed(s: CallState, kind: 'read' | 'decode', error: unknown, key: string, quiet: boolean): void {
   if (!quiet) fail(s, kind, error, key);
+}
+
+/** The fastest path: an entry of the memory tier, decoded afresh (a primitive as is); an undecodable one is dropped. */
+function recall(spot: Spot, s: CallState, memory: MemoryTier, key: string): Hit | undefined {
+  const entry = memory.get(key);
+  if (entry === undefined) return undefined;
+  let value = entry.value;
+  if (entry.bytes !== undefined) {
+    try {
+      value = s.parts.codec.decode(entry.bytes);
+    } catch (error) {
+      memory.delete(key);
+      fail(s, 'decode', error, key);
+      return undefined;
+    }
+  }
+  spot.session.hits++;
+  spot.session.savedMs += entry.savedMs;
+  s.counter.hits++;
+  s.counter.savedMs += entry.savedMs;
+  return { value, async: entry.async, savedMs: entry.savedMs, memory: true };
 }
 
 /**
@@ -455,7 +482,9 @@ function decoded(spot: Spot, s: CallState, key: string, row: StoredValue, bytes:
   s.counter.hits++;
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
-  return { value, async: (row.flags & EntryFlag.async) !== 0, savedMs: row.computeMs };
+  const async = (row.flags & EntryFlag.async) !== 0;
+  s.memory?.set(key, remembered(value, bytes, row.expiresAt, async, row.computeMs));
+  return { value, async, savedMs: row.computeMs };
 }
 
 /** A computed result, encoded, ready to store; undefined when it is not to be stored (or cannot be encoded). */
@@ -501,7 +530,10 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
 }
 
 /** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start, taken only for them). */
-function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: number): void {
+function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, value: unknown, began: number): void {
+  // What this process remembers of the key is now this result; a wrapper without a memory tier (`ew`, say) drops it.
+  if (s.memory) s.memory.set(entry.key, remembered(value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs));
+  else spot.memoryTier(s.id)?.delete(entry.key);
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;
   try {
@@ -529,7 +561,7 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, began);
+  stored(spot, s, pending, value, began);
 }
 
 /** `save` through the async forms of a network store. Never rejects. */
@@ -548,7 +580,7 @@ async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions,
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, began);
+  stored(spot, s, pending, value, began);
 }
 
 function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promise: Promise<T>): Promise<T> {

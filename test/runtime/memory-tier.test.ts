@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { HitEvent, MarkOptions, Spot } from '../../runtime/index.js';
+import { tempSpot } from '../helpers/temp-spot.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A body returning a fresh object per execution, and how many times it ran. */
+function counted(): { body: (id: number) => { id: number; run: number; list: number[] }; runs: () => number } {
+  let runs = 0;
+  return { body: (id: number) => ({ id, run: ++runs, list: [id] }), runs: () => runs };
+}
+
+/** Counts the store's reads from now on. */
+function storeReads(spot: Spot): () => number {
+  const get = vi.spyOn(spot.parts().store, 'get');
+  return () => get.mock.calls.length;
+}
+
+/** The hits of the spot from now on, and which of them the memory tier served. */
+function hits(spot: Spot): HitEvent[] {
+  const events: HitEvent[] = [];
+  spot.on('hit', event => events.push(event));
+  return events;
+}
+
+
+describe('memory tier', () => {
+  it('repeated hits never read the store, and count as hits with memory: true', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'remembered', memory: 10 });
+    const first = f(1);
+    const reads = storeReads(spot);
+    const events = hits(spot);
+    for (let i = 0; i < 3; i++) expect(f(1)).toEqual(first);
+    expect(runs()).toBe(1);
+    expect(reads()).toBe(0);
+    expect(events.map(e => e.memory)).toEqual([true, true, true]);
+    expect(spot.stats()).toMatchObject({ hits: 3, misses: 1 });
+  });
+
+  it('a store hit fills the memory tier: another process\'s entry is read once', () => {
+    const spot = tempSpot();
+    const { body } = counted();
+    spot.mark(body, { name: 'filled' })(1);
+    const f = spot.mark(body, { name: 'filled', memory: 10 });
+    const reads = storeReads(spot);
+    const events = hits(spot);
+    f(1);
+    f(1);
+    expect(reads()).toBe(1);
+    expect(events.map(e => e.memory)).toEqual([undefined, true]);
+  });
+
+  it('each hit is a fresh value: changing one does not change the next', () => {
+    const spot = tempSpot();
+    const { body } = counted();
+    const f = spot.mark(body, { name: 'fresh', memory: 10 });
+    const computed = f(1);
+    computed.list.push(99);
+    const hit = f(1);
+    expect(hit).toEqual({ id: 1, run: 1, list: [1] });
+    hit.list.push(100);
+    hit.run = -1;
+    expect(f(1)).toEqual({ id: 1, run: 1, list: [1] });
+    expect(f(1)).not.toBe(f(1));
+  });
+
+  it('primitives are served as they are', () => {
+    const spot = tempSpot();
+    let runs = 0;
+    const f = spot.mark((x: number) => `${x}:${++runs}`, { name: 'primitive', memory: 10 });
+    const events = hits(spot);
+    expect(f(1)).toBe('1:1');
+    expect(f(1)).toBe('1:1');
+    expect(events.map(e => e.memory)).toEqual([true]);
+  });
+
+  it('an entry past its ttl is not served from memory', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'expiring', memory: 10, ttl: '1m' });
+    const start = Date.now();
+    f(1);
+    const now = vi.spyOn(Date, 'now').mockReturnValue(start + 59_000);
+    expect(f(1).run).toBe(1);
+    now.mockReturnValue(start + 61_000);
+    expect(f(1).run).toBe(2);
+    expect(runs()).toBe(2);
+  });
+
+  it('spot.clear drops the memory entries it deletes: all, one function, a tag', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'cleared', memory: 10, tags: ['t'] });
+    const g = spot.mark(body, { name: 'kept', memory: 10 });
+    f(1);
+    g(1);
+    spot.clear();
+    expect(f(1).run).toBe(3);
+    expect(g(1).run).toBe(4);
+    spot.clear('cleared');
+    expect(f(1).run).toBe(5);
+    expect(g(1).run).toBe(4);
+    spot.clear({ tag: 't' });
+    expect(f(1).run).toBe(6);
+    expect(runs()).toBe(6);
+  });
+
+  it('gc and close drop the memory tier: the next call reads the store again', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'collected', memory: 10 });
+    f(1);
+    spot.gc();
+    let reads = storeReads(spot);
+    expect(f(1).run).toBe(1);
+    expect(reads()).toBe(1);
+    spot.close();
+    reads = storeReads(spot);
+    expect(f(1).run).toBe(1);
+    expect(reads()).toBe(1);
+    expect(runs()).toBe(1);
+  });
+
+  it('an entry evicted by the spot\'s size limit is not served from memory', () => {
+    const spot = tempSpot({ maxEntries: 2 });
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'evicted', memory: 10 });
+    f(1);
+    f(2);
+    f(3);
+    // Above 2 entries, the store evicted down to 1 (90%): the oldest ones are gone, and so are their memory entries.
+    expect(spot.entries()).toHaveLength(1);
+    expect(f(1).run).toBe(4);
+    expect(runs()).toBe(4);
+  });
+
+  it('a refresh (access ew) by another wrapper replaces what memory serves', () => {
+    const spot = tempSpot();
+    const { body } = counted();
+    const f = spot.mark(body, { name: 'refreshed', memory: 10 });
+    const refresh = spot.mark(body, { name: 'refreshed', access: 'ew' });
+    expect(f(1).run).toBe(1);
+    expect(refresh(1).run).toBe(2);
+    expect(f(1).run).toBe(2);
+  });
+
+  it('keeps at most N entries per function, least recently used out first', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const f = spot.mark(body, { name: 'bounded', memory: 2 });
+    f(1);
+    f(2);
+    f(3);
+    const reads = storeReads(spot);
+    const events = hits(spot);
+    f(3);
+    f(2);
+    expect(reads()).toBe(0);
+    f(1);
+    expect(reads()).toBe(1);
+    f(2);
+    f(3);
+    expect(reads()).toBe(2);
+    expect(events.map(e => e.memory)).toEqual([true, true, undefined, true, undefined]);
+    expect(runs()).toBe(3);
+  });
+
+  it('access e bypasses memory; r reads it', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    spot.mark(body, { name: 'modes', memory: 10 })(1);
+    const bypass = spot.mark(body, { name: 'modes', memory: 10, access: 'e' });
+    expect(bypass(1).run).toBe(2);
+    expect(bypass(1).run).toBe(3);
+    const readOnly = spot.mark(body, { name: 'modes', memory: 10, access: 'r' });
+    const reads = storeReads(spot);
+    expect(readOnly(1).run).toBe(1);
+    expect(reads()).toBe(0);
+    expect(runs()).toBe(3);
+  });
+
+  it('async functions: hits are promises of fresh values, without reading the store', async () => {
+    const spot = tempSpot();
+    let runs = 0;
+    const f = spot.mark(async (id: number) => ({ id, run: ++runs }), { name: 'asyncRemembered', memory: 10 });
+    const first = await f(1);
+    first.run = -1;
+    const reads = storeReads(spot);
+    const hit = f(1);
+    expect(hit).toBeInstanceOf(Promise);
+    expect(await hit).toEqual({ id: 1, run: 1 });
+    expect(reads()).toBe(0);
+  });
+
+  it('the spot\'s memory option is the default of its functions, and a function\'s own wins', () => {
+    const spot = tempSpot({ memory: 5 });
+    const { body } = counted();
+    const f = spot.mark(body, { name: 'byDefault' });
+    const off = spot.mark(body, { name: 'turnedOff', memory: 0 });
+    f(1);
+    off(1);
+    const reads = storeReads(spot);
+    f(1);
+    off(1);
+    expect(reads()).toBe(1);
+  });
+
+  it('a memory that is not a whole number ≥ 0 is an error', () => {
+    const spot = tempSpot();
+    for (const memory of [-1, 1.5, '3', Infinity]) {
+      expect(() => spot.mark((x: number) => x, { name: 'bad', memory } as MarkOptions))
+        .toThrow(`[beautyspot] mark option "memory" must be a whole number ≥ 0, got ${JSON.stringify(memory)}`);
+    }
+    expect(() => tempSpot({ memory: -1 })).toThrow('spot option "memory" must be a whole number ≥ 0, got -1');
+  });
+});
