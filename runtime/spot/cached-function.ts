@@ -13,7 +13,7 @@ import { eventHub, type EventHub } from './event-hub.js';
 import { callListeners, tell, type CallListeners, type SpotListener } from './events.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
-import { remembered, type MemoryTier } from './memory-tier.js';
+import { freshValue, remembered, type MemoryTier } from './memory-tier.js';
 import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
 import type { Spot, SpotFailure, SpotParts } from './spot.js';
 
@@ -393,19 +393,17 @@ function missed(s: CallState, kind: 'read' | 'decode', error: unknown, key: stri
   if (!quiet) fail(s, kind, error, key);
 }
 
-/** The fastest path: an entry of the memory tier, decoded afresh (a primitive as is); an undecodable one is dropped. */
+/** The fastest path: an entry of the memory tier, as a fresh value; an undecodable one is dropped. */
 function recall(spot: Spot, s: CallState, memory: MemoryTier, key: string): Hit | undefined {
   const entry = memory.get(key);
   if (entry === undefined) return undefined;
-  let value = entry.value;
-  if (entry.bytes !== undefined) {
-    try {
-      value = s.parts.codec.decode(entry.bytes);
-    } catch (error) {
-      memory.delete(key);
-      fail(s, 'decode', error, key);
-      return undefined;
-    }
+  let value: unknown;
+  try {
+    value = freshValue(entry, s.parts.codec);
+  } catch (error) {
+    memory.delete(key);
+    fail(s, 'decode', error, key);
+    return undefined;
   }
   spot.session.hits++;
   spot.session.savedMs += entry.savedMs;
@@ -483,8 +481,19 @@ function decoded(spot: Spot, s: CallState, key: string, row: StoredValue, bytes:
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
   const async = (row.flags & EntryFlag.async) !== 0;
-  s.memory?.set(key, remembered(value, bytes, row.expiresAt, async, row.computeMs));
+  if (s.memory) remember(s, s.memory, key, value, bytes, row.expiresAt, async, row.computeMs);
   return { value, async, savedMs: row.computeMs };
+}
+
+/** Keeps a result in the memory tier; one whose bytes do not decode is not kept. */
+function remember(s: CallState, memory: MemoryTier, key: string, value: unknown, bytes: Uint8Array, expiresAt: number | null,
+  async: boolean, savedMs: number): void {
+  try {
+    memory.set(key, remembered(value, bytes, s.parts.codec, expiresAt, async, savedMs));
+  } catch (error) {
+    memory.delete(key);
+    fail(s, 'decode', error, key);
+  }
 }
 
 /** A computed result, encoded, ready to store; undefined when it is not to be stored (or cannot be encoded). */
@@ -532,7 +541,7 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
 /** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start, taken only for them). */
 function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, value: unknown, began: number): void {
   // What this process remembers of the key is now this result; a wrapper without a memory tier (`ew`, say) drops it.
-  if (s.memory) s.memory.set(entry.key, remembered(value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs));
+  if (s.memory) remember(s, s.memory, entry.key, value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs);
   else spot.memoryTier(s.id)?.delete(entry.key);
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;

@@ -1,8 +1,12 @@
+import { copyPlain, isPlain } from './plain-copy.js';
+
 /**
- * A result kept in memory: its encoded bytes, decoded again at each hit so that no caller gets an object another
- * caller may have changed, or (`bytes` undefined) a primitive, which cannot be changed.
+ * A result kept in memory, so that each hit gets a fresh value no other caller may have changed: a primitive as
+ * is, plain data (objects, arrays, primitives) as a private copy copied again at each hit, anything else (a Date,
+ * a Map, a registered class) as its encoded bytes, decoded at each hit.
  */
 export interface Remembered {
+  /** Undefined: `value` is a primitive or plain data. */
   bytes: Uint8Array | undefined;
   value: unknown;
   /** Epoch ms, or null: never. */
@@ -45,8 +49,20 @@ export class MemoryTier {
   }
 }
 
-/** What to remember of a result: a primitive as is, anything else as its encoded bytes. */
-export function remembered(value: unknown, bytes: Uint8Array, expiresAt: number | null, async: boolean, savedMs: number): Remembered {
-  const primitive = value === null || (typeof value !== 'object' && typeof value !== 'function');
-  return primitive ? { bytes: undefined, value, expiresAt, async, savedMs } : { bytes, value: undefined, expiresAt, async, savedMs };
+/** The spot's codec, as far as the memory tier uses it. */
+interface Decoder {
+  decode(bytes: Uint8Array): unknown;
+}
+
+/** What to remember of a result, from its encoded bytes. */
+export function remembered(value: unknown, bytes: Uint8Array, codec: Decoder, expiresAt: number | null, async: boolean,
+  savedMs: number): Remembered {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return { bytes: undefined, value, expiresAt, async, savedMs };
+  const copy = codec.decode(bytes);
+  return isPlain(copy) ? { bytes: undefined, value: copy, expiresAt, async, savedMs } : { bytes, value: undefined, expiresAt, async, savedMs };
+}
+
+/** A fresh value of a remembered result. */
+export function freshValue(entry: Remembered, codec: Decoder): unknown {
+  return entry.bytes === undefined ? copyPlain(entry.value) : codec.decode(entry.bytes);
 }

@@ -68,6 +68,20 @@ describe('memory tier', () => {
     expect(f(1)).not.toBe(f(1));
   });
 
+  it('values that are not plain data (Date, Map, a class) come back fresh and of their own kind', () => {
+    const spot = tempSpot();
+    let runs = 0;
+    const f = spot.mark((id: number) => ({ id, when: new Date(1000), seen: new Map([[id, ['a']]]), run: ++runs }), { name: 'rich', memory: 10 });
+    f(1).seen.get(1)!.push('changed');
+    const hit = f(1);
+    expect(hit.when).toBeInstanceOf(Date);
+    hit.when.setTime(0);
+    hit.seen.set(2, []);
+    const next = f(1);
+    expect(next).toEqual({ id: 1, when: new Date(1000), seen: new Map([[1, ['a']]]), run: 1 });
+    expect(next.seen).not.toBe(hit.seen);
+  });
+
   it('primitives are served as they are', () => {
     const spot = tempSpot();
     let runs = 0;
