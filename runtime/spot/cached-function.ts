@@ -117,20 +117,32 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const remote = isAsync && s.remote;
     const w = writers.pop() ?? new KeyWriter();
     let key: string;
+    let memoryKey: string | undefined;
     let digests: ArgDigest[] | undefined;
     try {
       w.reset();
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
+      // The memory tier keys a call by its key bytes themselves, so that its hits take no digest.
+      if (s.memory || spot.memoryTier(s.id)) memoryKey = w.latin1();
+      if (s.memory) {
+        const hit = recall(spot, s, s.memory, memoryKey!);
+        if (hit !== undefined) {
+          debug?.(`hit ${s.id} ${w.digest().slice(0, 11)} (memory)`);
+          if (s.listeners) tellHit(s, w.digest(), s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
+          return served(hit);
+        }
+      }
       key = w.digest();
-      if (s.access.read && (s.memory || !remote)) {
-        const hit = (s.memory && recall(spot, s, s.memory, key)) || (remote ? undefined : lookup(spot, s, key));
+      if (s.access.read && !remote) {
+        const hit = lookup(spot, s, key);
         if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
           if (s.listeners) tellHit(s, key, s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
+          keep(s, memoryKey, key, hit);
           return served(hit);
         }
-        if (!remote) debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
+        debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
       }
       if (!s.access.exec && !remote) throw new CacheMissError(s.id);
       if (s.access.write || start >= 0) digests = argDigests(w, how, keyThis, options);
@@ -140,14 +152,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const running = spot.inflight.get(key);
     if (running) return running;
     const cost = s.limiter ? (typeof options.cost === 'function' ? options.cost.apply(self, args) : options.cost) : 0;
-    if (isAsync) return track(spot.inflight, key, runAsync(s, key, digests, cost, self, args, remote, start));
-    return runSync(s, key, digests, cost, self, args, start);
+    if (isAsync) return track(spot.inflight, key, runAsync(s, key, memoryKey, digests, cost, self, args, remote, start));
+    return runSync(s, key, memoryKey, digests, cost, self, args, start);
   };
 
   /** A hit returns what the call would: a promise from a function that returns one. */
   const served = (hit: Hit): unknown => (isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value);
 
-  const runAsync = async (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+  const runAsync = async (s: CallState, key: string, memoryKey: string | undefined, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
     remote: boolean, start: number): Promise<unknown> => {
     const spot = s.spot;
     if (remote) {
@@ -156,6 +168,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         debug?.(`${hit === undefined ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
         if (hit !== undefined) {
           if (start >= 0) tellHit(s, key, digests, start, hit);
+          keep(s, memoryKey, key, hit);
           return hit.value;
         }
       }
@@ -185,14 +198,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         throw error;
       }
       const took = ran(s, key, began, start, false);
-      await (remote ? saveAsync : save)(spot, s, options, key, value, took, EntryFlag.async, digests);
+      await (remote ? saveAsync : save)(spot, s, options, key, memoryKey, value, took, EntryFlag.async, digests);
       return value;
     } finally {
       await flight?.releaseAsync();
     }
   };
 
-  const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+  const runSync = (s: CallState, key: string, memoryKey: string | undefined, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
     start: number): unknown => {
     const spot = s.spot;
     let flight: Flight | undefined;
@@ -221,14 +234,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const held = flight;
         flight = undefined;
         return track(spot.inflight, key, Promise.resolve(result).then(value => {
-          save(spot, s, options, key, value, ran(s, key, began, start, false), EntryFlag.async, digests);
+          save(spot, s, options, key, memoryKey, value, ran(s, key, began, start, false), EntryFlag.async, digests);
           return value;
         }, (error: unknown) => {
           ran(s, key, began, start, true);
           throw error;
         }).finally(() => held?.release()));
       }
-      save(spot, s, options, key, result, ran(s, key, began, start, false), 0, digests);
+      save(spot, s, options, key, memoryKey, result, ran(s, key, began, start, false), 0, digests);
       return result;
     } finally {
       flight?.release();
@@ -385,24 +398,26 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-/** A found entry's value and its recorded compute time (`memory`: found in the memory tier); a miss is `undefined`. */
-type Hit = { value: unknown; async: boolean; savedMs: number; memory?: true };
+/**
+ * A found entry's value and its recorded compute time; a miss is `undefined`. `memory`: served by the memory tier;
+ * `found`: read from the store, what the memory tier would keep of it.
+ */
+type Hit = { value: unknown; async: boolean; savedMs: number; memory?: true; found?: { bytes: Uint8Array; expiresAt: number | null } };
 
 /** A lookup that failed is a miss, reported unless `quiet`. */
 function missed(s: CallState, kind: 'read' | 'decode', error: unknown, key: string, quiet: boolean): void {
   if (!quiet) fail(s, kind, error, key);
 }
 
-/** The fastest path: an entry of the memory tier, as a fresh value; an undecodable one is dropped. */
-function recall(spot: Spot, s: CallState, memory: MemoryTier, key: string): Hit | undefined {
-  const entry = memory.get(key);
+/** The fastest path: an entry of the memory tier, as a fresh value; one that fails to decode is dropped (the store is read instead). */
+function recall(spot: Spot, s: CallState, memory: MemoryTier, memoryKey: string): Hit | undefined {
+  const entry = memory.get(memoryKey);
   if (entry === undefined) return undefined;
   let value: unknown;
   try {
     value = freshValue(entry, s.parts.codec);
-  } catch (error) {
-    memory.delete(key);
-    fail(s, 'decode', error, key);
+  } catch {
+    memory.delete(memoryKey);
     return undefined;
   }
   spot.session.hits++;
@@ -480,18 +495,21 @@ function decoded(spot: Spot, s: CallState, key: string, row: StoredValue, bytes:
   s.counter.hits++;
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
-  const async = (row.flags & EntryFlag.async) !== 0;
-  if (s.memory) remember(s, s.memory, key, value, bytes, row.expiresAt, async, row.computeMs);
-  return { value, async, savedMs: row.computeMs };
+  return { value, async: (row.flags & EntryFlag.async) !== 0, savedMs: row.computeMs, found: { bytes, expiresAt: row.expiresAt } };
+}
+
+/** Keeps an entry found in the store in the memory tier, if the function has one. */
+function keep(s: CallState, memoryKey: string | undefined, key: string, hit: Hit): void {
+  if (s.memory && memoryKey !== undefined && hit.found) remember(s, s.memory, memoryKey, key, hit.value, hit.found.bytes, hit.found.expiresAt, hit.async, hit.savedMs);
 }
 
 /** Keeps a result in the memory tier; one whose bytes do not decode is not kept. */
-function remember(s: CallState, memory: MemoryTier, key: string, value: unknown, bytes: Uint8Array, expiresAt: number | null,
-  async: boolean, savedMs: number): void {
+function remember(s: CallState, memory: MemoryTier, memoryKey: string, key: string, value: unknown, bytes: Uint8Array,
+  expiresAt: number | null, async: boolean, savedMs: number): void {
   try {
-    memory.set(key, remembered(value, bytes, s.parts.codec, expiresAt, async, savedMs));
+    memory.set(memoryKey, remembered(value, bytes, s.parts.codec, expiresAt, async, savedMs));
   } catch (error) {
-    memory.delete(key);
+    memory.delete(memoryKey);
     fail(s, 'decode', error, key);
   }
 }
@@ -539,10 +557,13 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
 }
 
 /** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start, taken only for them). */
-function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, value: unknown, began: number): void {
-  // What this process remembers of the key is now this result; a wrapper without a memory tier (`ew`, say) drops it.
-  if (s.memory) remember(s, s.memory, entry.key, value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs);
-  else spot.memoryTier(s.id)?.delete(entry.key);
+function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, memoryKey: string | undefined, value: unknown,
+  began: number): void {
+  // What this process remembers of the call is now this result; a wrapper without a memory tier (`ew`, say) drops it.
+  if (memoryKey !== undefined) {
+    if (s.memory) remember(s, s.memory, memoryKey, entry.key, value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs);
+    else spot.memoryTier(s.id)?.delete(memoryKey);
+  }
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;
   try {
@@ -558,7 +579,7 @@ function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, val
 }
 
 /** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
-function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, memoryKey: string | undefined, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): void {
   const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
@@ -570,11 +591,11 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, value, began);
+  stored(spot, s, pending, memoryKey, value, began);
 }
 
 /** `save` through the async forms of a network store. Never rejects. */
-async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, memoryKey: string | undefined, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): Promise<void> {
   const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
@@ -589,7 +610,7 @@ async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions,
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, value, began);
+  stored(spot, s, pending, memoryKey, value, began);
 }
 
 function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promise: Promise<T>): Promise<T> {
