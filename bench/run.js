@@ -424,6 +424,7 @@ const TRIALS = [
     steps: [
       { key: 'sync', args: { driver: 'sync', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
       { key: 'async', args: { driver: 'async', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
+      { key: 'fresh', args: { driver: 'fresh', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
     ],
     render(r, errors) {
       const cols = [COLS.name, COLS.perOp, COLS.spread, { title: '× Map memo', align: 'r' }, COLS.target];
@@ -435,8 +436,12 @@ const TRIALS = [
         rows.push(row('beautyspot memory: N, sync', r.sync.memory, 'memory ≤ 3× Map memo'));
         rows.push(row('beautyspot without memory: a SQLite hit', r.sync.sqlite, '(comparison)'));
         rows.push(row('Map + JSON.stringify memo (shared instances)', r.sync.map));
-        rows.push(row(`  codec.decode of the kept bytes (${r.sync.valueBytes} B)`, r.sync.decode, '(a fresh value: chosen)'));
-        rows.push(row('  structuredClone of the value', r.sync.clone, '(a fresh value: not chosen)'));
+      }
+      if (errors.fresh) rows.push(failedRow('fresh', errors.fresh, cols.length));
+      else if (map) {
+        rows.push(row('fresh value: the tier\'s copy of plain data', r.fresh.copy, '(chosen for plain data)'));
+        rows.push(row(`fresh value: codec.decode of the bytes (${r.fresh.valueBytes} B)`, r.fresh.decode, '(chosen for other values)'));
+        rows.push(row('fresh value: structuredClone', r.fresh.clone, '(not chosen: loses classes)'));
       }
       if (errors.async) rows.push(failedRow('async', errors.async, cols.length));
       else if (map) {
@@ -447,8 +452,9 @@ const TRIALS = [
       return {
         text: table(this.title, cols, rows, [
           'µs/op: median over rounds; spread: ±half the range of the rounds around the median.',
-          'one process per driver; the sync loops (memory, SQLite hit, Map memo, decode, clone) interleaved in rounds, and the async ones; ' +
-            'the same random sequence of arguments for each; every memory-tier hit decodes a fresh value, the memos return the stored instance.',
+          'one process per group, its loops interleaved in rounds: sync (memory, SQLite hit, Map memo), async (memory, p-memoize), ' +
+            'fresh values (copy, decode, structuredClone); the same random arguments for each; every memory-tier hit returns a fresh value, ' +
+            'the memos return the stored instance.',
           r.sync ? `every timed call a hit: ${count(r.sync.hits)} hits, ${r.sync.misses} misses in the spot.` : '',
         ].filter(Boolean)),
         targets: r.sync ? [target('memory', 'memory hit ≤ 3× Map + JSON.stringify memo', x, x <= 3, ratio(x))] : [],

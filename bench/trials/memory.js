@@ -1,12 +1,13 @@
 // Trial "memory": a call repeated within one process, served by the memory tier (`memory: N`) vs the same marked
 // function without it (a SQLite hit), a Map + JSON.stringify memo and p-memoize; and what a memory hit pays for a
 // fresh value: codec.decode of the kept bytes vs structuredClone of the value.
-// Drivers: sync (memory, sqlite, map, decode, clone interleaved), async (memory vs p-memoize, interleaved).
+// Drivers, each in its own process: sync (memory, SQLite hit, Map memo interleaved), async (memory vs p-memoize,
+// interleaved), fresh (decode vs structuredClone vs the plain copy the tier makes, interleaved).
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild } from '../lib/child.js';
 import { item, makeValue, nameOf, randomIndices } from '../lib/fixture.js';
-import { loadRuntime } from '../lib/runtime.js';
+import { internal, loadRuntime } from '../lib/runtime.js';
 import { interleave, interleaveAsync } from '../lib/timing.js';
 
 /** Spot in a fresh directory, its functions called once per entry (all entries fit in memory), the names and random call orders. */
@@ -32,33 +33,45 @@ function jsonMemo(body) {
 
 const drivers = {
   async sync(args) {
-    const { rounds, ops, entries } = args;
-    const { defaultCodec } = await loadRuntime();
+    const { rounds, ops } = args;
     const { spot, fns, names, seqs } = await setup(args, (s, n) => ({
       memory: s.mark(item, { name: 'inMemory', memory: n, codeHash: false }),
       sqlite: s.mark(item, { name: 'inSqlite', codeHash: false }),
       map: jsonMemo(item),
     }));
+    const loop = fn => r => {
+      const idx = seqs[r + 1];
+      let sink = 0;
+      for (let i = 0; i < ops; i++) sink += fn(names[idx[i]], idx[i]).id;
+      return sink;
+    };
+    const before = spot.stats();
+    const result = interleave({ memory: loop(fns.memory), sqlite: loop(fns.sqlite), map: loop(fns.map) }, { rounds, ops });
+    const after = spot.stats();
+    spot.close();
+    return { ...result, hits: after.hits - before.hits, misses: after.misses - before.misses };
+  },
+
+  /** What a fresh value of a kept result costs, three ways, on the same values. */
+  async fresh({ entries, rounds, ops }) {
+    const { defaultCodec } = await loadRuntime();
+    const { copyPlain } = await internal('spot/plain-copy.js');
     const codec = defaultCodec();
     const values = Array.from({ length: entries }, (_, i) => makeValue(i));
     const bytes = values.map(v => codec.encode(v));
+    const seqs = Array.from({ length: rounds + 1 }, (_, r) => randomIndices(ops, entries, 43 + r));
     const loop = fn => r => {
       const idx = seqs[r + 1];
       let sink = 0;
       for (let i = 0; i < ops; i++) sink += fn(idx[i]).id;
       return sink;
     };
-    const before = spot.stats();
     const result = interleave({
-      memory: loop(k => fns.memory(names[k], k)),
-      sqlite: loop(k => fns.sqlite(names[k], k)),
-      map: loop(k => fns.map(names[k], k)),
       decode: loop(k => codec.decode(bytes[k])),
       clone: loop(k => structuredClone(values[k])),
+      copy: loop(k => copyPlain(values[k])),
     }, { rounds, ops });
-    const after = spot.stats();
-    spot.close();
-    return { ...result, entries, valueBytes: bytes[0].length, hits: after.hits - before.hits, misses: after.misses - before.misses };
+    return { ...result, valueBytes: bytes[0].length };
   },
 
   async async(args) {
