@@ -69,13 +69,12 @@ export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): Re
   if (typeof options !== 'object' || options === null) throw new TypeError(`[beautyspot] ${what} options must be an object`);
   checkOptionNames(options, RUNTIME_MARK_OPTIONS, what);
   const o = options as MarkOptions<unknown[]>;
-  const expect = (ok: boolean, name: string, shape: string): void => {
-    if (!ok) throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${shape}, got ${describe((o as Record<string, unknown>)[name])}`);
-  };
   for (const { name, kind } of MARK_OPTION_TABLE) {
     const value = (o as Record<string, unknown>)[name];
-    const [accepts, shape] = KIND_CHECKS[kind];
-    if (value !== undefined && !accepts(value)) throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${shape}, got ${describe(value)}`);
+    const check = KIND_CHECKS[kind];
+    if (check && value !== undefined && !check.accepts(value)) {
+      throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${check.shape}, got ${describe(value)}`);
+    }
   }
 
   // Interpret options
@@ -99,25 +98,25 @@ export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): Re
 const isString = (v: unknown): v is string => typeof v === 'string';
 
 /**
- * What `mark` accepts for each kind of option, and how the error says it. Durations and access modes are checked
- * by their parsers, which say what they take.
+ * What `mark` accepts for each kind of option, and how the error says it; none for durations and access modes,
+ * whose parsers (below) say what they take.
  */
-const KIND_CHECKS: Record<MarkOptionKind, [accepts: (value: unknown) => boolean, shape: string]> = {
-  label: [v => isString(v) || typeof v === 'number', 'a string or a number'],
-  id: [v => isString(v) && v !== '', 'a non-empty string'],
-  spotName: [isString, 'a spot name'],
-  duration: [() => true, 'a duration'],
-  flag: [v => typeof v === 'boolean', 'true or false'],
-  expression: [v => typeof v === 'function', 'a function of the arguments'],
-  access: [() => true, 'an access mode'],
-  cost: [v => typeof v === 'function' || (typeof v === 'number' && v >= 0 && Number.isFinite(v)), 'a number ≥ 0 or a function of the arguments'],
-  limit: [v => v === false || isString(v), 'a limit name or false'],
-  list: [v => Array.isArray(v) && v.every(isString), 'an array of strings'],
-  count: [isCount, 'a whole number ≥ 0'],
+const KIND_CHECKS: Record<MarkOptionKind, { accepts: (value: unknown) => boolean; shape: string } | undefined> = {
+  label: { accepts: v => isString(v) || typeof v === 'number', shape: 'a string or a number' },
+  id: { accepts: v => isString(v) && v !== '', shape: 'a non-empty string' },
+  spotName: { accepts: isString, shape: 'a spot name' },
+  duration: undefined,
+  flag: { accepts: v => typeof v === 'boolean', shape: 'true or false' },
+  expression: { accepts: v => typeof v === 'function', shape: 'a function of the arguments' },
+  access: undefined,
+  cost: { accepts: v => typeof v === 'function' || (typeof v === 'number' && v >= 0 && Number.isFinite(v)), shape: 'a number ≥ 0 or a function of the arguments' },
+  limit: { accepts: v => v === false || isString(v), shape: 'a limit name or false' },
+  list: { accepts: v => Array.isArray(v) && v.every(isString), shape: 'an array of strings' },
+  count: { accepts: isCount, shape: 'a whole number ≥ 0' },
 };
 
 /** A whole number ≥ 0 (memory=N: how many entries). */
-export function isCount(value: unknown): value is number {
+function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
