@@ -82,6 +82,33 @@ describe('memory tier', () => {
     expect(next.seen).not.toBe(hit.seen);
   });
 
+  it('a memory hit is what a store hit returns, prototypes and edge cases included', () => {
+    const spot = tempSpot();
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 40; i++) deep = { down: deep };
+    const values: unknown[] = [
+      { a: 1, list: [1, 'two', null, undefined, -0, NaN, 3n] },
+      Object.assign(Object.create(null) as object, { bare: true }),
+      JSON.parse('{"__proto__": {"polluted": true}, "x": 1}'),
+      [1, , 3],
+      deep,
+      [new Uint8Array([1, 2]), new Set([1]), /re/g],
+    ];
+    const body = (i: number): unknown => values[i];
+    const remembering = spot.mark(body, { name: 'edges', memory: 10 });
+    const reading = spot.mark(body, { name: 'edges' });
+    values.forEach((_, i) => remembering(i));
+    const events = hits(spot);
+    values.forEach((_, i) => {
+      const fromMemory = remembering(i);
+      const fromStore = reading(i);
+      expect(fromMemory, `value ${i}`).toStrictEqual(fromStore);
+      expect(Object.getPrototypeOf(fromMemory), `value ${i}`).toBe(Object.getPrototypeOf(fromStore));
+    });
+    expect(events.map(e => e.memory)).toEqual(values.flatMap(() => [true, undefined]));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('primitives are served as they are', () => {
     const spot = tempSpot();
     let runs = 0;
