@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HitEvent, MarkOptions, Spot } from '../../runtime/index.js';
-import { tempSpot } from '../helpers/temp-spot.js';
+import { SqliteStore } from '../../runtime/store/sqlite-store.js';
+import { tempDir, tempSpot } from '../helpers/temp-spot.js';
+import { switchableStore, type Switch } from '../remote/switchable.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -41,7 +44,7 @@ describe('memory tier', () => {
     expect(spot.stats()).toMatchObject({ hits: 3, misses: 1 });
   });
 
-  it('a store hit fills the memory tier: another process\'s entry is read once', () => {
+  it('a store hit fills the memory tier: an entry found in the store is read once', () => {
     const spot = tempSpot();
     const { body } = counted();
     spot.mark(body, { name: 'filled' })(1);
@@ -257,5 +260,25 @@ describe('memory tier', () => {
         .toThrow(`[beautyspot] mark option "memory" must be a whole number ≥ 0, got ${JSON.stringify(memory)}`);
     }
     expect(() => tempSpot({ memory: -1 })).toThrow('spot option "memory" must be a whole number ≥ 0, got -1');
+  });
+});
+
+describe('memory tier on a network store', () => {
+  it('an async function\'s repeated hits never reach the store, after one read of the entry it finds there', async () => {
+    const dir = tempDir();
+    const real = new SqliteStore(join(dir, 'remote.sqlite'));
+    const power: Switch = { up: true, calls: 0 };
+    const spot = tempSpot({ store: switchableStore(real, power, { async: true }), singleFlight: false });
+    let runs = 0;
+    const body = async (id: number) => ({ id, run: ++runs });
+    await spot.mark(body, { name: 'remote' })(1);
+    const f = spot.mark(body, { name: 'remote', memory: 10 });
+    const before = power.calls;
+    expect(await f(1)).toEqual({ id: 1, run: 1 });
+    const afterRead = power.calls;
+    expect(afterRead).toBeGreaterThan(before);
+    for (let i = 0; i < 3; i++) expect(await f(1)).toEqual({ id: 1, run: 1 });
+    expect(power.calls).toBe(afterRead);
+    expect(runs).toBe(1);
   });
 });
