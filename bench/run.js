@@ -4,7 +4,7 @@
 // Targets are reported PASS/MISS; the exit code is non-zero only if the harness itself fails.
 //
 // Environment: BENCH_ENTRIES (hit fixture size, default 100,000), BENCH_SCALE_MAX (large scale size,
-// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,redis,s3,miss,limit,scale,cold,key,compiled,keygen,vite,dev,run,ui).
+// default 1,000,000), BENCH_ONLY (comma-separated trial ids: hit,blob,redis,s3,miss,limit,scale,cold,key,compiled,keygen,memory,vite,dev,run,ui).
 // BENCH_UI_ENTRIES: entries of the dashboard trial's cache (default 1,000,000).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +25,8 @@ const VITE_MODULES = 300;
 const DEV_MODULES = 40;
 /** Entries of the cache the dashboard trial serves. */
 const UI_ENTRIES = Number(process.env.BENCH_UI_ENTRIES ?? 1_000_000);
+/** Distinct arguments of the memory trial, all kept in the memory tier. */
+const MEMORY_ENTRIES = 1_000;
 /** What each dashboard answer may take, server side, at 1,000,000 entries. */
 const UI_TARGET_MS = 300;
 
@@ -411,6 +413,51 @@ const TRIALS = [
           target('keygen', 'generated key ≥ 3× faster than dynamic', dyn, dyn >= 3, ratio(dyn)),
           target('keygen', 'generated key ≥ 15× faster than object-hash', oh, oh >= 15, ratio(oh)),
         ],
+      };
+    },
+  },
+
+  {
+    id: 'memory',
+    title: `memory: a (string, number) call repeated within one process, random keys among ${count(MEMORY_ENTRIES)} arguments, memory: ${count(MEMORY_ENTRIES)}`,
+    file: 'memory.js',
+    steps: [
+      { key: 'sync', args: { driver: 'sync', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
+      { key: 'async', args: { driver: 'async', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
+      { key: 'fresh', args: { driver: 'fresh', entries: MEMORY_ENTRIES, rounds: 10, ops: 20_000 } },
+    ],
+    render(r, errors) {
+      const cols = [COLS.name, COLS.perOp, COLS.spread, { title: '× Map memo', align: 'r' }, COLS.target];
+      const map = r.sync?.map?.us;
+      const row = (name, v, goal = '') => [name, us(v.us), pct(v.spread), ratio(v.us / map), goal];
+      const rows = [];
+      if (errors.sync) rows.push(failedRow('sync', errors.sync, cols.length));
+      else {
+        rows.push(row('beautyspot memory: N, sync', r.sync.memory, 'memory ≤ 3× Map memo'));
+        rows.push(row('beautyspot without memory: a SQLite hit', r.sync.sqlite, '(comparison)'));
+        rows.push(row('Map + JSON.stringify memo (shared instances)', r.sync.map));
+      }
+      if (errors.fresh) rows.push(failedRow('fresh', errors.fresh, cols.length));
+      else if (map) {
+        rows.push(row('fresh value: the tier\'s copy of plain data', r.fresh.copy, '(chosen for plain data)'));
+        rows.push(row(`fresh value: codec.decode of the bytes (${r.fresh.valueBytes} B)`, r.fresh.decode, '(chosen for other values)'));
+        rows.push(row('fresh value: structuredClone', r.fresh.clone, '(not chosen: loses classes)'));
+      }
+      if (errors.async) rows.push(failedRow('async', errors.async, cols.length));
+      else if (map) {
+        rows.push(row('beautyspot memory: N, async (awaited)', r.async.memory, '(comparison)'));
+        rows.push(row('p-memoize 8, JSON.stringify key (awaited)', r.async.pmemoize, '(comparison)'));
+      }
+      const x = r.sync ? r.sync.memory.us / map : NaN;
+      return {
+        text: table(this.title, cols, rows, [
+          'µs/op: median over rounds; spread: ±half the range of the rounds around the median.',
+          'one process per group, its loops interleaved in rounds: sync (memory, SQLite hit, Map memo), async (memory, p-memoize), ' +
+            'fresh values (copy, decode, structuredClone); the same random arguments for each; every memory-tier hit returns a fresh value, ' +
+            'the memos return the stored instance.',
+          r.sync ? `every timed call a hit: ${count(r.sync.hits)} hits, ${r.sync.misses} misses in the spot.` : '',
+        ].filter(Boolean)),
+        targets: r.sync ? [target('memory', 'memory hit ≤ 3× Map + JSON.stringify memo', x, x <= 3, ratio(x))] : [],
       };
     },
   },

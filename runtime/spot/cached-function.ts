@@ -13,6 +13,7 @@ import { eventHub, type EventHub } from './event-hub.js';
 import { callListeners, tell, type CallListeners, type SpotListener } from './events.js';
 import { spotGeneration } from './generation.js';
 import type { ResolvedMarkOptions } from './mark-options.js';
+import { freshValue, remembered, type MemoryTier } from './memory-tier.js';
 import { awaitTurn, awaitTurnSync, type Flight, type FlightPolicy } from './single-flight.js';
 import type { Spot, SpotFailure, SpotParts } from './spot.js';
 
@@ -75,6 +76,8 @@ interface CallState {
   listeners: CallListeners | undefined;
   /** The function's own `onError`. */
   onError: SpotListener<'error'> | undefined;
+  /** Its memory tier, when it has one and reads the cache. */
+  memory: MemoryTier | undefined;
 }
 
 /** An entry written or read this recently counts as just used: its access is not recorded again. */
@@ -114,17 +117,29 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const remote = isAsync && s.remote;
     const w = writers.pop() ?? new KeyWriter();
     let key: string;
+    let memoryKey: string | undefined;
     let digests: ArgDigest[] | undefined;
     try {
       w.reset();
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
+      // The memory tier keys a call by its key bytes themselves, so that its hits take no digest.
+      if (s.memory || spot.memoryTier(s.id)) memoryKey = w.latin1();
+      if (s.memory) {
+        const hit = recall(spot, s, s.memory, memoryKey!);
+        if (hit !== undefined) {
+          debug?.(`hit ${s.id} ${w.digest().slice(0, 11)} (memory)`);
+          if (s.listeners) tellHit(s, w.digest(), s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
+          return served(hit);
+        }
+      }
       key = w.digest();
       if (s.access.read && !remote) {
         const hit = lookup(spot, s, key);
         if (hit !== undefined) {
           debug?.(`hit ${s.id} ${key.slice(0, 11)}`);
           if (s.listeners) tellHit(s, key, s.listeners.hit && argDigests(w, how, keyThis, options), start, hit);
+          keep(s, memoryKey, key, hit);
           return served(hit);
         }
         debug?.(`miss ${s.id} ${key.slice(0, 11)}`);
@@ -137,14 +152,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
     const running = spot.inflight.get(key);
     if (running) return running;
     const cost = s.limiter ? (typeof options.cost === 'function' ? options.cost.apply(self, args) : options.cost) : 0;
-    if (isAsync) return track(spot.inflight, key, runAsync(s, key, digests, cost, self, args, remote, start));
-    return runSync(s, key, digests, cost, self, args, start);
+    if (isAsync) return track(spot.inflight, key, runAsync(s, key, memoryKey, digests, cost, self, args, remote, start));
+    return runSync(s, key, memoryKey, digests, cost, self, args, start);
   };
 
   /** A hit returns what the call would: a promise from a function that returns one. */
   const served = (hit: Hit): unknown => (isAsync || (mayReturnPromise && hit.async) ? Promise.resolve(hit.value) : hit.value);
 
-  const runAsync = async (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+  const runAsync = async (s: CallState, key: string, memoryKey: string | undefined, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
     remote: boolean, start: number): Promise<unknown> => {
     const spot = s.spot;
     if (remote) {
@@ -153,6 +168,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         debug?.(`${hit === undefined ? 'miss' : 'hit'} ${s.id} ${key.slice(0, 11)}`);
         if (hit !== undefined) {
           if (start >= 0) tellHit(s, key, digests, start, hit);
+          keep(s, memoryKey, key, hit);
           return hit.value;
         }
       }
@@ -182,14 +198,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         throw error;
       }
       const took = ran(s, key, began, start, false);
-      await (remote ? saveAsync : save)(spot, s, options, key, value, took, EntryFlag.async, digests);
+      await (remote ? saveAsync : save)(spot, s, options, key, memoryKey, value, took, EntryFlag.async, digests);
       return value;
     } finally {
       await flight?.releaseAsync();
     }
   };
 
-  const runSync = (s: CallState, key: string, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
+  const runSync = (s: CallState, key: string, memoryKey: string | undefined, digests: ArgDigest[] | undefined, cost: number, self: unknown, args: unknown[],
     start: number): unknown => {
     const spot = s.spot;
     let flight: Flight | undefined;
@@ -218,14 +234,14 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
         const held = flight;
         flight = undefined;
         return track(spot.inflight, key, Promise.resolve(result).then(value => {
-          save(spot, s, options, key, value, ran(s, key, began, start, false), EntryFlag.async, digests);
+          save(spot, s, options, key, memoryKey, value, ran(s, key, began, start, false), EntryFlag.async, digests);
           return value;
         }, (error: unknown) => {
           ran(s, key, began, start, true);
           throw error;
         }).finally(() => held?.release()));
       }
-      save(spot, s, options, key, result, ran(s, key, began, start, false), 0, digests);
+      save(spot, s, options, key, memoryKey, result, ran(s, key, began, start, false), 0, digests);
       return result;
     } finally {
       flight?.release();
@@ -267,6 +283,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
   prefix.str(codeHash);
   const parts = spot.parts();
   const policy = spot.settings.singleFlight;
+  const memory = options.memory ?? spot.settings.memory;
   return {
     generation: spotGeneration,
     spot,
@@ -285,6 +302,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     heardAt: -1,
     listeners: undefined,
     onError: options.listeners?.error,
+    memory: memory > 0 && access.read ? spot.memoryTier(id, memory) : undefined,
   };
 }
 
@@ -325,8 +343,9 @@ function tellHit(s: CallState, key: string, digests: ArgDigest[] | undefined, st
   const { hit: listeners, toolHit: tools } = s.listeners ?? {};
   if (!listeners && !tools) return;
   const ms = performance.now() - start;
-  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs }, 'hit');
-  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs }, 'hit');
+  const memory = hit.memory ? { memory: true as const } : undefined;
+  if (listeners) tell(listeners, { spot: s.spot.name, fn: s.id, key, args: digests ?? [], ms, savedMs: hit.savedMs, ...memory }, 'hit');
+  if (tools) tell(tools, { spot: s.spot.name, fn: s.id, key, ms, savedMs: hit.savedMs, ...memory }, 'hit');
 }
 
 function tellMiss(s: CallState, key: string, digests: ArgDigest[] | undefined, start: number): void {
@@ -379,12 +398,33 @@ function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: Reso
   });
 }
 
-/** A found entry's value and its recorded compute time; a miss is `undefined`. */
-type Hit = { value: unknown; async: boolean; savedMs: number };
+/**
+ * A found entry's value and its recorded compute time; a miss is `undefined`. `memory`: served by the memory tier;
+ * `found`: read from the store, what the memory tier would keep of it.
+ */
+type Hit = { value: unknown; async: boolean; savedMs: number; memory?: true; found?: { bytes: Uint8Array; expiresAt: number | null } };
 
 /** A lookup that failed is a miss, reported unless `quiet`. */
 function missed(s: CallState, kind: 'read' | 'decode', error: unknown, key: string, quiet: boolean): void {
   if (!quiet) fail(s, kind, error, key);
+}
+
+/** The fastest path: an entry of the memory tier, as a fresh value; one that fails to decode is dropped (the store is read instead). */
+function recall(spot: Spot, s: CallState, memory: MemoryTier, memoryKey: string): Hit | undefined {
+  const entry = memory.get(memoryKey);
+  if (entry === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = freshValue(entry, s.parts.codec);
+  } catch {
+    memory.delete(memoryKey);
+    return undefined;
+  }
+  spot.session.hits++;
+  spot.session.savedMs += entry.savedMs;
+  s.counter.hits++;
+  s.counter.savedMs += entry.savedMs;
+  return { value, async: entry.async, savedMs: entry.savedMs, memory: true };
 }
 
 /**
@@ -455,7 +495,23 @@ function decoded(spot: Spot, s: CallState, key: string, row: StoredValue, bytes:
   s.counter.hits++;
   s.counter.savedMs += row.computeMs;
   if (now - row.createdAt > ACCESS_RESOLUTION_MS) s.parts.store.touch(row.id, now);
-  return { value, async: (row.flags & EntryFlag.async) !== 0, savedMs: row.computeMs };
+  return { value, async: (row.flags & EntryFlag.async) !== 0, savedMs: row.computeMs, found: { bytes, expiresAt: row.expiresAt } };
+}
+
+/** Keeps an entry found in the store in the memory tier, if the function has one. */
+function keep(s: CallState, memoryKey: string | undefined, key: string, hit: Hit): void {
+  if (s.memory && memoryKey !== undefined && hit.found) remember(s, s.memory, memoryKey, key, hit.value, hit.found.bytes, hit.found.expiresAt, hit.async, hit.savedMs);
+}
+
+/** Keeps a result in the memory tier; one whose bytes do not decode is not kept. */
+function remember(s: CallState, memory: MemoryTier, memoryKey: string, key: string, value: unknown, bytes: Uint8Array,
+  expiresAt: number | null, async: boolean, savedMs: number): void {
+  try {
+    memory.set(memoryKey, remembered(value, bytes, s.parts.codec, expiresAt, async, savedMs));
+  } catch (error) {
+    memory.delete(memoryKey);
+    fail(s, 'decode', error, key);
+  }
 }
 
 /** A computed result, encoded, ready to store; undefined when it is not to be stored (or cannot be encoded). */
@@ -501,7 +557,13 @@ function prepare(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: st
 }
 
 /** Counts what was stored, keeps the cache under its size limits and tells the store listeners (`began`: the encode's start, taken only for them). */
-function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: number): void {
+function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, memoryKey: string | undefined, value: unknown,
+  began: number): void {
+  // What this process remembers of the call is now this result; a wrapper without a memory tier (`ew`, say) drops it.
+  if (memoryKey !== undefined) {
+    if (s.memory) remember(s, s.memory, memoryKey, entry.key, value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs);
+    else spot.memoryTier(s.id)?.delete(memoryKey);
+  }
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;
   try {
@@ -517,7 +579,7 @@ function stored(spot: Spot, s: CallState, { entry, toBlob }: Pending, began: num
 }
 
 /** Stores a computed result. Never throws: the caller gets its result whatever happens here. */
-function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, memoryKey: string | undefined, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): void {
   const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
@@ -529,11 +591,11 @@ function save(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: strin
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, began);
+  stored(spot, s, pending, memoryKey, value, began);
 }
 
 /** `save` through the async forms of a network store. Never rejects. */
-async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, value: unknown, computeMs: number,
+async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions, key: string, memoryKey: string | undefined, value: unknown, computeMs: number,
   flags: number, digests: ArgDigest[] | undefined): Promise<void> {
   const began = s.listeners?.store ? performance.now() : 0;
   const pending = prepare(spot, s, options, key, value, computeMs, flags, digests);
@@ -548,7 +610,7 @@ async function saveAsync(spot: Spot, s: CallState, options: ResolvedMarkOptions,
     fail(s, 'write', error, key);
     return;
   }
-  stored(spot, s, pending, began);
+  stored(spot, s, pending, memoryKey, value, began);
 }
 
 function track<T>(inflight: Map<string, Promise<unknown>>, flight: string, promise: Promise<T>): Promise<T> {

@@ -25,6 +25,8 @@ export interface HitEvent extends CallEvent {
   ms: number;
   /** The compute time recorded with the entry: what this hit saved. */
   savedMs: number;
+  /** Present on a hit of the memory tier (`memory` option): the store was not read. */
+  memory?: true;
 }
 
 /**

@@ -2,6 +2,7 @@ import { parseAccess, type Access, type AccessMode } from '../access.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { checkOptionNames } from '../option-names.js';
 import { EVENT_OPTION_NAMES, listenerOptions, type OwnListeners, type SpotListener } from './events.js';
+import { MARK_OPTION_TABLE, MARK_OPTIONS, type MarkOptionKind, type MarkOptionName } from './option-table.js';
 
 /** Options of `mark` / `cachedRun`: the same names as the `@mark` annotation, plus the listeners (runtime only). */
 export interface MarkOptions<A extends unknown[] = any[]> {
@@ -35,10 +36,14 @@ export interface MarkOptions<A extends unknown[] = any[]> {
   onStore?: SpotListener<'store'>;
   /** Called when a read, decode, encode, write, eviction or lease fails in a call of this function. */
   onError?: SpotListener<'error'>;
+  /** Keep the last N results of this process in memory, per function: repeated hits skip the store. Default: the spot's, else 0 (off). */
+  memory?: number;
 }
 
-/** The options an annotation can carry (the plugin's parser knows these words). */
-export const MARK_OPTIONS = ['version', 'name', 'ttl', 'blob', 'spot', 'key', 'access', 'cost', 'limit', 'codeHash', 'tags'] as const;
+// MarkOptions has exactly the table's options (plus the listeners): a row added to one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<Exclude<keyof MarkOptions, `on${string}`>, MarkOptionName>;
+
 const RUNTIME_MARK_OPTIONS = [...MARK_OPTIONS, ...EVENT_OPTION_NAMES];
 
 /** Options after validation, in the form the call path uses. */
@@ -54,6 +59,8 @@ export interface ResolvedMarkOptions {
   limit: string | false | undefined;
   codeHash: boolean;
   tags: string[];
+  /** Undefined: the spot's default. */
+  memory: number | undefined;
   listeners: OwnListeners | undefined;
 }
 
@@ -62,19 +69,13 @@ export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): Re
   if (typeof options !== 'object' || options === null) throw new TypeError(`[beautyspot] ${what} options must be an object`);
   checkOptionNames(options, RUNTIME_MARK_OPTIONS, what);
   const o = options as MarkOptions<unknown[]>;
-  const expect = (ok: boolean, name: string, shape: string): void => {
-    if (!ok) throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${shape}, got ${describe((o as Record<string, unknown>)[name])}`);
-  };
-  expect(o.version === undefined || typeof o.version === 'string' || typeof o.version === 'number', 'version', 'a string or a number');
-  expect(o.name === undefined || (typeof o.name === 'string' && o.name !== ''), 'name', 'a non-empty string');
-  expect(o.blob === undefined || typeof o.blob === 'boolean', 'blob', 'true or false');
-  expect(o.spot === undefined || typeof o.spot === 'string', 'spot', 'a spot name');
-  expect(o.key === undefined || typeof o.key === 'function', 'key', 'a function of the arguments');
-  expect(o.cost === undefined || typeof o.cost === 'function' || (typeof o.cost === 'number' && o.cost >= 0 && Number.isFinite(o.cost)),
-    'cost', 'a number ≥ 0 or a function of the arguments');
-  expect(o.limit === undefined || o.limit === false || typeof o.limit === 'string', 'limit', 'a limit name or false');
-  expect(o.codeHash === undefined || typeof o.codeHash === 'boolean', 'codeHash', 'true or false');
-  expect(o.tags === undefined || (Array.isArray(o.tags) && o.tags.every(t => typeof t === 'string')), 'tags', 'an array of strings');
+  for (const { name, kind } of MARK_OPTION_TABLE) {
+    const value = (o as Record<string, unknown>)[name];
+    const check = KIND_CHECKS[kind];
+    if (check && value !== undefined && !check.accepts(value)) {
+      throw new TypeError(`[beautyspot] ${what} option "${name}" must be ${check.shape}, got ${describe(value)}`);
+    }
+  }
 
   // Interpret options
   return {
@@ -89,8 +90,34 @@ export function resolveMarkOptions(options: MarkOptions = {}, what = 'mark'): Re
     limit: o.limit,
     codeHash: o.codeHash ?? true,
     tags: o.tags ?? [],
+    memory: o.memory,
     listeners: listenerOptions(o, what),
   };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/**
+ * What `mark` accepts for each kind of option, and how the error says it; none for durations and access modes,
+ * whose parsers (below) say what they take.
+ */
+const KIND_CHECKS: Record<MarkOptionKind, { accepts: (value: unknown) => boolean; shape: string } | undefined> = {
+  label: { accepts: v => isString(v) || typeof v === 'number', shape: 'a string or a number' },
+  id: { accepts: v => isString(v) && v !== '', shape: 'a non-empty string' },
+  spotName: { accepts: isString, shape: 'a spot name' },
+  duration: undefined,
+  flag: { accepts: v => typeof v === 'boolean', shape: 'true or false' },
+  expression: { accepts: v => typeof v === 'function', shape: 'a function of the arguments' },
+  access: undefined,
+  cost: { accepts: v => typeof v === 'function' || (typeof v === 'number' && v >= 0 && Number.isFinite(v)), shape: 'a number ≥ 0 or a function of the arguments' },
+  limit: { accepts: v => v === false || isString(v), shape: 'a limit name or false' },
+  list: { accepts: v => Array.isArray(v) && v.every(isString), shape: 'an array of strings' },
+  count: { accepts: isCount, shape: 'a whole number ≥ 0' },
+};
+
+/** A whole number ≥ 0 (memory=N: how many entries). */
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function describe(value: unknown): string {

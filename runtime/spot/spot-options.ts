@@ -31,6 +31,8 @@ export interface SpotOptions {
   maxBytes?: number;
   /** Evict least-recently-used entries above this many entries. */
   maxEntries?: number;
+  /** Default `memory` of this spot's functions: keep the last N results of each in this process's memory. Default 0 (off). */
+  memory?: number;
   /** Print a one-line summary at process exit (also $BEAUTYSPOT_SUMMARY=1). */
   summary?: boolean;
   /**
@@ -51,7 +53,7 @@ export interface SpotOptions {
 }
 
 const SPOT_OPTIONS = ['dir', 'store', 'blobs', 'codec', 'ttl', 'access', 'limit', 'limits', 'blobThreshold', 'maxBytes',
-  'maxEntries', 'summary', 'singleFlight', ...EVENT_OPTION_NAMES] as const;
+  'maxEntries', 'memory', 'summary', 'singleFlight', ...EVENT_OPTION_NAMES] as const;
 
 export const DEFAULT_BLOB_THRESHOLD = 64 * 1024; // 64 KiB
 
@@ -61,6 +63,7 @@ export interface ResolvedSpotOptions {
   blobThreshold: number;
   maxBytes: number | undefined;
   maxEntries: number | undefined;
+  memory: number;
   /** Undefined: single-flight is off. */
   singleFlight: FlightPolicy | undefined;
   /** The `onHit` … `onError` options. */
@@ -95,7 +98,7 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
   const flight = options.singleFlight;
   expect(flight === undefined || typeof flight === 'boolean' || (isObject(flight) && Object.keys(flight).every(k => k === 'lease' || k === 'wait')),
     'singleFlight', 'true, false or { lease, wait }');
-  const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries'): number | undefined => {
+  const size = (name: 'blobThreshold' | 'maxBytes' | 'maxEntries' | 'memory'): number | undefined => {
     const value = options[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'number') throw new TypeError(`[beautyspot] spot option "${name}" must be a number, got ${typeof value}`);
@@ -110,6 +113,7 @@ export function resolveSpotOptions(options: SpotOptions): ResolvedSpotOptions {
     blobThreshold: size('blobThreshold') ?? DEFAULT_BLOB_THRESHOLD,
     maxBytes: size('maxBytes'),
     maxEntries: size('maxEntries'),
+    memory: size('memory') ?? 0,
     singleFlight: flight === false ? undefined : {
       leaseMs: typeof flight === 'object' && flight.lease !== undefined ? parseDuration(flight.lease, 'spot option "singleFlight.lease"') : DEFAULT_FLIGHT.leaseMs,
       waitMs: typeof flight === 'object' && flight.wait !== undefined ? parseDuration(flight.wait, 'spot option "singleFlight.wait"') : DEFAULT_FLIGHT.waitMs,

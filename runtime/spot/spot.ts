@@ -14,6 +14,7 @@ import { isDamage, openSqliteStore, replaceDamaged } from '../store/open-sqlite.
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { EntryFilter, EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
+import { MemoryTier } from './memory-tier.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
 import { createCachedFunction } from './cached-function.js';
 import { backendsFromEnv } from './env-backends.js';
@@ -50,6 +51,8 @@ export class Spot {
   /** @internal Executions under way, by key: concurrent calls with one key share one. */
   readonly inflight = new Map<string, Promise<unknown>>();
   private approx: { entries: number; bytes: number } | undefined;
+  /** The memory tiers of its functions, by function id: shared by every wrapper of one id, so any of them can drop an entry. */
+  private readonly memories = new Map<string, MemoryTier>();
   /** @internal The listeners of `on` and of the spot's options. */
   readonly subscriptions: Subscription[] = [];
 
@@ -193,6 +196,24 @@ export class Spot {
     return limiter;
   }
 
+  /**
+   * @internal The memory tier of a function, with room for at least `size` entries; undefined (`size` omitted):
+   * only if one exists already.
+   */
+  memoryTier(id: string, size?: number): MemoryTier | undefined {
+    let tier = this.memories.get(id);
+    if (size === undefined) return tier;
+    if (!tier) this.memories.set(id, tier = new MemoryTier(size));
+    tier.size = Math.max(tier.size, size);
+    return tier;
+  }
+
+  /** Drops the memory entries that deleting these entries from the store may affect: those of its function, else all. */
+  private forget(filter: EntryFilter | undefined): void {
+    if (filter?.fn !== undefined) this.memories.get(filter.fn)?.clear();
+    else for (const tier of this.memories.values()) tier.clear();
+  }
+
   /** @internal Called after each stored entry: keeps the cache under maxBytes / maxEntries. */
   afterWrite(size: number): void {
     const { maxBytes, maxEntries } = this.settings;
@@ -212,6 +233,7 @@ export class Spot {
     });
     for (const ref of removed.blobs) blobs.delete(ref);
     this.approx = undefined;
+    this.forget(undefined);
   }
 
   /**
@@ -253,14 +275,17 @@ export class Spot {
   /** Deletes every entry (or those of one function id, or those a filter matches) and their blobs; returns how many. */
   clear(filter?: string | EntryFilter): number {
     const { store, blobs } = this.parts();
-    const removed = store.clear(typeof filter === 'string' ? { fn: filter } : filter);
+    const entries = typeof filter === 'string' ? { fn: filter } : filter;
+    const removed = store.clear(entries);
     for (const ref of removed.blobs) blobs.delete(ref);
     this.approx = undefined;
+    this.forget(entries);
     return removed.entries;
   }
 
   /** Deletes expired entries, evicts above the size limits and removes orphan blobs. */
   gc(options?: GcOptions): GcResult {
+    this.forget(undefined);
     return collectGarbage(this, options);
   }
 
@@ -284,6 +309,7 @@ export class Spot {
     this.parts_?.store.close();
     this.parts_ = undefined;
     this.approx = undefined;
+    this.forget(undefined);
     nextSpotGeneration();
   }
 }

@@ -141,7 +141,7 @@ const cases: Case[] = [
   {
     name: 'unknown option far from any known one',
     source: '/** @mark colour=red */\nexport function f(x: number): number {\n  return x;\n}\n',
-    message: 'Unknown mark option "colour"; known options: version, name, ttl, blob, spot, key, access, cost, limit, codeHash, tags',
+    message: 'Unknown mark option "colour"; known options: version, name, ttl, blob, spot, key, access, cost, limit, codeHash, tags, memory',
     fix: OPTIONS_FIX,
     at: '@mark',
   },
@@ -171,6 +171,13 @@ const cases: Case[] = [
     name: 'bad flag value',
     source: '/** @mark blob=yes */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "blob" is true or false, got "yes"',
+    fix: OPTIONS_FIX,
+    at: '@mark',
+  },
+  {
+    name: 'bad memory size',
+    source: '/** @mark memory=lots */\nexport function f(x: number): number {\n  return x;\n}\n',
+    message: 'option "memory" is a whole number of entries, e.g. memory=1000; got "lots"',
     fix: OPTIONS_FIX,
     at: '@mark',
   },

@@ -25,7 +25,7 @@ describe('mark options', () => {
   it('an option name far from every known one lists the known options', () => {
     const spot = tempSpot();
     expect(() => spot.mark((x: number) => x, { memoizeForever: true } as MarkOptions))
-      .toThrow('Unknown mark option "memoizeForever"; known options: version, name, ttl, blob, spot, key, access, cost, limit, codeHash, tags');
+      .toThrow('Unknown mark option "memoizeForever"; known options: version, name, ttl, blob, spot, key, access, cost, limit, codeHash, tags, memory, onHit');
   });
 
   it('a wrong value type throws a TypeError naming the option', () => {

@@ -2,27 +2,31 @@ import { parseAccess } from '../../../runtime/access.js';
 import { parseDuration } from '../../../runtime/duration.js';
 import { checkOptionNames } from '../../../runtime/option-names.js';
 import { EVENT_OPTIONS } from '../../../runtime/spot/events.js';
-import { MARK_OPTIONS } from '../../../runtime/spot/mark-options.js';
+import { MARK_OPTION_TABLE, MARK_OPTIONS, type MarkOptionKind, type MarkOptionName } from '../../../runtime/spot/option-table.js';
 import { splitWords } from './split-words.js';
 
-/** Annotation options as written: literal values checked, expressions (`key`, `cost`) kept as source text. */
-export interface AnnotationOptions {
-  version?: string;
-  name?: string;
-  ttl?: string;
-  blob?: boolean;
-  spot?: string;
-  /** A key expression over the parameters, compiled into the key code. */
-  key?: string;
-  access?: string;
-  /** A number, or an expression over the parameters. */
-  cost?: string;
-  limit?: string | false;
-  codeHash?: boolean;
-  tags?: string[];
-}
+/** How each kind of option is written in an annotation, and what the parser keeps of it. */
+const ANNOTATION_KINDS = {
+  label: text,
+  id: text,
+  spotName: text,
+  /** Source text, compiled into the key code. */
+  expression: text,
+  /** A number, or an expression over the parameters (source text). */
+  cost: text,
+  duration: (value: string): string => (parseDuration(value, 'option "ttl"'), value),
+  access: (value: string): string => (parseAccess(value, 'option "access"'), value),
+  limit: (value: string): string | false => (value === 'false' ? false : value),
+  list: (value: string): string[] => value.split(',').filter(Boolean),
+  count,
+  flag,
+} satisfies Record<MarkOptionKind, (value: string, name: string) => unknown>;
 
-const FLAGS = new Set(['blob', 'codeHash']);
+type Row = (typeof MARK_OPTION_TABLE)[number];
+/** Annotation options as written: literal values checked, expressions (`key`, `cost`) kept as source text. */
+export type AnnotationOptions = { [O in Row as O['name']]?: ReturnType<(typeof ANNOTATION_KINDS)[O['kind']]> };
+
+const KIND_OF = new Map<string, MarkOptionKind>(MARK_OPTION_TABLE.map(o => [o.name, o.kind]));
 
 /**
  * Parses `version=2 ttl=7d blob key=[url, depth]`. Throws an Error whose message says what is wrong and how
@@ -45,43 +49,31 @@ export function parseAnnotationOptions(text: string): AnnotationOptions {
     }
   }
   checkOptionNames(raw, MARK_OPTIONS, 'mark');
-  const options: AnnotationOptions = {};
+  const options: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (value === true && !FLAGS.has(name)) throw new Error(`option "${name}" needs a value: ${name}=…`);
-    if (value === '') throw new Error(`option "${name}" has an empty value`);
-    switch (name) {
-      case 'blob':
-      case 'codeHash':
-        options[name] = flag(name, value);
-        break;
-      case 'ttl':
-        parseDuration(value, 'option "ttl"');
-        options.ttl = value as string;
-        break;
-      case 'access':
-        parseAccess(value, 'option "access"');
-        options.access = value as string;
-        break;
-      case 'limit':
-        options.limit = value === 'false' ? false : (value as string);
-        break;
-      case 'tags':
-        options.tags = (value as string).split(',').filter(Boolean);
-        break;
-      case 'version':
-      case 'name':
-      case 'spot':
-      case 'key':
-      case 'cost':
-        options[name] = value as string;
-        break;
+    const kind = KIND_OF.get(name as MarkOptionName)!;
+    if (value === true) {
+      if (kind !== 'flag') throw new Error(`option "${name}" needs a value: ${name}=…`);
+      options[name] = true;
+      continue;
     }
+    if (value === '') throw new Error(`option "${name}" has an empty value`);
+    options[name] = ANNOTATION_KINDS[kind](value, name);
   }
-  return options;
+  return options as AnnotationOptions;
 }
 
-function flag(name: string, value: string | true): boolean {
-  if (value === true || value === 'true') return true;
+function text(value: string): string {
+  return value;
+}
+
+function flag(value: string, name: string): boolean {
+  if (value === 'true') return true;
   if (value === 'false') return false;
   throw new Error(`option "${name}" is true or false, got "${value}"`);
+}
+
+function count(value: string, name: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`option "${name}" is a whole number of entries, e.g. ${name}=1000; got "${value}"`);
+  return Number(value);
 }

@@ -3,6 +3,7 @@ import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { CodeHash } from '../hash/code-hash.js';
 import type { EmittedKey } from '../emit/emit-key.js';
 import type { MarkedFunction } from '../find/find-marked.js';
+import { MARK_OPTION_TABLE, type MarkOptionName } from '../../../runtime/spot/option-table.js';
 import type { AnnotationOptions } from '../find/parse-options.js';
 import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../../markers.js';
 
@@ -71,20 +72,18 @@ function methodName(marked: MarkedFunction): string {
   return Node.isMethodDeclaration(marked.node) ? marked.node.getName() : marked.qualifiedName;
 }
 
+/**
+ * The options the compiled call carries elsewhere: the spot is markCompiled's first argument, the key expression is
+ * compiled into the key code, and a cost expression becomes a function of the parameters (last, below).
+ */
+const NOT_LITERAL = new Set<MarkOptionName>(['spot', 'key', 'cost']);
+
 function optionsLiteral(f: CompiledFunction, i: number): string {
   const o: AnnotationOptions = f.marked.options;
   const fields: string[] = [];
-  const put = (name: string, value: unknown): void => {
-    if (value !== undefined) fields.push(`${name}: ${JSON.stringify(value)}`);
-  };
-  put('version', o.version);
-  put('name', o.name);
-  put('ttl', o.ttl);
-  put('blob', o.blob);
-  put('access', o.access);
-  put('limit', o.limit);
-  put('codeHash', o.codeHash);
-  put('tags', o.tags);
+  for (const { name } of MARK_OPTION_TABLE) {
+    if (o[name] !== undefined && !NOT_LITERAL.has(name)) fields.push(`${name}: ${JSON.stringify(o[name])}`);
+  }
   if (o.cost !== undefined) {
     fields.push(/^\d+(\.\d+)?$/.test(o.cost) ? `cost: ${o.cost}` : `cost: function __beautyspot_cost${i}(${f.paramsText}) { return (${o.cost}); }`);
   }
