@@ -3,6 +3,7 @@ import { createUnplugin } from 'unplugin';
 import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { ANNOTATION_HINT, REWRITTEN_MARK } from '../markers.js';
+import { checkLoaderOrder, rejectTypeScriptLoad } from './plugin-order.js';
 import { keepNativeExternal } from './native-external.js';
 import type { BeautyspotPluginOptions } from './plugin-options.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
@@ -37,7 +38,14 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
     name: 'beautyspot',
     enforce: 'pre',
     ...keepNativeExternal,
+    webpack(compiler) {
+      keepNativeExternal.webpack!(compiler);
+      checkLoaderOrder(compiler);
+    },
     transform: {
+      // Rollup and rolldown run it before other plugins' transforms wherever it stands in `plugins`: a plugin
+      // that strips TypeScript first would leave nothing to cache.
+      order: 'pre',
       // Declared as data so bundlers that support hook filters skip unannotated files natively.
       filter: { id: { include, exclude }, code: ANNOTATION_HINT },
       async handler(code, id) {
@@ -75,7 +83,9 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
     },
     // Watch mode and dev servers keep the context, and with it the type program, across rebuilds: bundlers that
     // report changed files update it here; esbuild does not, so every (re)build start re-reads what keys depend on.
-    buildStart() {
+    buildStart(inputOptions?: Parameters<typeof rejectTypeScriptLoad>[0]) {
+      const misplaced = rejectTypeScriptLoad(inputOptions);
+      if (misplaced) throw new Error(misplaced);
       context?.refresh();
     },
     watchChange(id) {
