@@ -5,7 +5,7 @@ import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { ANNOTATION_HINT, REWRITTEN_MARK } from '../markers.js';
 import { checkLoaderOrder, rejectTypeScriptLoad } from './plugin-order.js';
 import { keepNativeExternal } from './native-external.js';
-import type { BeautyspotPluginOptions } from './plugin-options.js';
+import { transformFilter, type BeautyspotPluginOptions } from './plugin-options.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
 
 export type { BeautyspotPluginOptions } from './plugin-options.js';
@@ -17,19 +17,18 @@ interface CachedTransform {
   warnings: string[];
 }
 
-const SOURCE = /\.[cm]?[jt]sx?$/;
-
 /**
  * The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …).
  * Options are optional (`beautyspot()`), and each adapter returns one plugin, which also keeps the runtime's
- * native dependency out of the bundle (native-external.ts).
+ * native dependency out of the bundle (native-external.ts). The vite, rollup and rolldown entry points load it
+ * only when a file with an annotation reaches them (deferred.ts).
  *
  * Nothing heavy loads with the plugin: the compiler (ts-morph) is imported on the first annotated file whose
  * output is not already in `node_modules/.cache/beautyspot/plugin`, so builds without annotations, and rebuilds
  * of unchanged code, never load TypeScript.
  */
 export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, false>((options = {}) => {
-  const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
+  const { include, exclude, ...contextOptions } = options;
   let context: BeautyspotContext | undefined;
   // One promise, so transforms that start while the compiler is still loading share one context (one program).
   let loading: Promise<BeautyspotContext> | undefined;
@@ -43,11 +42,9 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
       checkLoaderOrder(compiler);
     },
     transform: {
-      // Rollup and rolldown run it before other plugins' transforms wherever it stands in `plugins`: a plugin
-      // that strips TypeScript first would leave nothing to cache.
+      // Before other plugins' transforms in rollup and rolldown, as in deferred.ts.
       order: 'pre',
-      // Declared as data so bundlers that support hook filters skip unannotated files natively.
-      filter: { id: { include, exclude }, code: ANNOTATION_HINT },
+      filter: transformFilter({ include, exclude }),
       async handler(code, id) {
         // Repeated for bundlers that ignore filters: an unannotated file costs one regex test.
         if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
