@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Compiler } from 'webpack';
 import { ANNOTATION_HINT } from '../markers.js';
 
 /** The parts of rollup's and vite's input options (buildStart's argument) the check reads. */
@@ -20,29 +19,52 @@ export function rejectTypeScriptLoad(options: InputOptions | undefined): string 
     'a plugin whose transform hook strips them (esbuild, swc, sucrase; see the README), in any place in plugins.';
 }
 
-/** The name unplugin gives the loader that runs beautyspot's transform (its `ident`). */
+/** What the check reads of a module: webpack's and rspack's NormalModule (other modules have no loaders). */
+interface BuiltModule {
+  resource?: string;
+  loaders?: { loader: string; ident?: string | null }[];
+}
+
+/** The part of a webpack or rspack compiler the check uses. */
+interface LoaderCompiler {
+  context: string;
+  webpack: { WebpackError: new (message: string) => Error };
+  hooks: {
+    compilation: {
+      tap(name: string, fn: (compilation: {
+        errors: Error[];
+        hooks: { finishModules: { tap(name: string, fn: (modules: Iterable<object>) => void): void } };
+      }) => void): void;
+    };
+  };
+}
+
+/** The name unplugin gives the loader that runs beautyspot's transform (webpack's `ident`, rspack's `??` suffix). */
 const OWN_LOADER = 'beautyspot';
+const isOwn = (item: { loader: string; ident?: string | null }) => item.ident === OWN_LOADER || item.loader.endsWith(`??${OWN_LOADER}`);
 
 /**
- * Fails a webpack build in which another loader runs before beautyspot's on an annotated file. Loaders run from
- * the last of a module's list to the first, and beautyspot's rule is a pre rule: a TypeScript rule that is a pre
- * rule too (`enforce: 'pre'`) runs first, strips the types and the annotations, and nothing would be cached,
- * silently. Only modules whose list has a loader after beautyspot's are read from disk, so ordinary builds pay
- * one array look-up per module.
+ * Fails a webpack or rspack build in which another loader ran before beautyspot's on an annotated file. Loaders
+ * run from the last of a module's list to the first, and beautyspot's rule is a pre rule: a TypeScript rule that
+ * is a pre rule too (`enforce: 'pre'`) runs first, strips the types and the annotations, and nothing would be
+ * cached, silently. Only modules whose list has a loader after beautyspot's are read from disk, so ordinary
+ * builds pay one look-up per module.
  */
-export function checkLoaderOrder(compiler: Compiler): void {
+export function checkLoaderOrder(compiler: LoaderCompiler): void {
   compiler.hooks.compilation.tap(OWN_LOADER, compilation => {
-    const hooks = compiler.webpack.NormalModule.getCompilationHooks(compilation);
-    hooks.beforeLoaders.tap(OWN_LOADER, (loaders, module) => {
-      const own = loaders.findIndex(loader => loader.ident === OWN_LOADER);
-      if (own < 0 || own === loaders.length - 1) return;
-      const file = module.resource.split('?')[0]!;
-      if (!annotated(file)) return;
-      const earlier = loaders.slice(own + 1).map(loaderName).join(', ');
-      compilation.errors.push(new compiler.webpack.WebpackError(
-        `[beautyspot] ${relative(compiler.context, file)}: ${earlier} runs before beautyspot, which then sees the file ` +
-          `without its types or annotations and caches nothing. Remove enforce: 'pre' from the rule that uses ${earlier}.`,
-      ));
+    compilation.hooks.finishModules.tap(OWN_LOADER, modules => {
+      for (const module of modules) {
+        const { loaders = [], resource = '' } = module as BuiltModule;
+        const own = loaders.findIndex(isOwn);
+        if (own < 0 || own === loaders.length - 1) continue;
+        const file = resource.split('?')[0]!;
+        if (!annotated(file)) continue;
+        const earlier = loaders.slice(own + 1).map(loaderName).join(', ');
+        compilation.errors.push(new compiler.webpack.WebpackError(
+          `[beautyspot] ${relative(compiler.context, file)}: ${earlier} runs before beautyspot, which then sees the file ` +
+            `without its types or annotations and caches nothing. Remove enforce: 'pre' from the rule that uses ${earlier}.`,
+        ));
+      }
     });
   });
 }
@@ -55,8 +77,8 @@ function annotated(file: string): boolean {
   }
 }
 
-/** `esbuild-loader` for `/…/node_modules/esbuild-loader/dist/index.cjs`, the file name for a local loader. */
+/** `esbuild-loader` for `/…/node_modules/esbuild-loader/dist/index.cjs`, `builtin:swc-loader` for rspack's. */
 function loaderName(item: { loader: string }): string {
-  const path = item.loader.replace(/\\/g, '/');
+  const path = item.loader.split('??')[0]!.replace(/\\/g, '/');
   return path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path.split('/').pop()!;
 }

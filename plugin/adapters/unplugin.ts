@@ -41,6 +41,10 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
       keepNativeExternal.webpack!(compiler);
       checkLoaderOrder(compiler);
     },
+    rspack(compiler) {
+      keepNativeExternal.rspack!(compiler);
+      checkLoaderOrder(compiler);
+    },
     transform: {
       // Before other plugins' transforms in rollup and rolldown, as in deferred.ts.
       order: 'pre',

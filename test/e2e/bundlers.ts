@@ -276,11 +276,18 @@ export const webpackPreTypeScript = bundler("webpack, the TypeScript rule enforc
 })('external');
 
 /** TypeScript is stripped by rspack's own SWC loader. */
+const SWC = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
+
 const rspackBundler = bundler('rspack', async (project, packages) => {
   const beautyspot = await plugin('rspack');
-  const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
-  await compile(rspack({ ...webpackOptions(project, packages, swc), plugins: [beautyspot()] }));
+  await compile(rspack({ ...webpackOptions(project, packages, SWC), plugins: [beautyspot()] }));
 });
+
+/** The SWC rule marked `enforce: 'pre'`: as with webpack, the build fails. */
+export const rspackPreTypeScript = bundler("rspack, the TypeScript rule enforce: 'pre'", async project => {
+  const beautyspot = await plugin('rspack');
+  await compile(rspack({ ...webpackOptions(project, 'external', { ...SWC, enforce: 'pre' }), plugins: [beautyspot()] }));
+})('external');
 
 const BUILDS = [vite, esbuildBundler, rollup, rolldown, webpack, rspackBundler];
 

@@ -1,11 +1,11 @@
 import { afterEach, expect, it } from 'vitest';
-import { rollupAfterTypeScript, rollupTypeScriptLoad, webpackPreTypeScript } from './bundlers.js';
+import { rollupAfterTypeScript, rollupTypeScriptLoad, rspackPreTypeScript, webpackPreTypeScript } from './bundlers.js';
 import { FixtureProject } from './fixture-project.js';
 
 // A plugin or loader that strips TypeScript before beautyspot sees a file leaves nothing to cache, silently.
 // Rollup: beautyspot's transform runs first wherever it stands in `plugins`, and a plugin that compiles TypeScript
 // when it loads a file (@rollup/plugin-typescript) fails the build. Webpack: a TypeScript rule marked
-// `enforce: 'pre'` (it would run before beautyspot's pre loader) fails the build with the fix.
+// `enforce: 'pre'` (it would run before beautyspot's pre loader) fails the build with the fix; rspack's too.
 
 let project: FixtureProject | undefined;
 afterEach(() => project?.remove());
@@ -32,4 +32,11 @@ it("webpack with the TypeScript rule marked enforce: 'pre' fails the build and n
   const message = await webpackPreTypeScript.compileError(project);
   expect(message).toMatch(/\[beautyspot\] src[\\/]\S+\.ts: strip-types-loader\.mjs runs before beautyspot/);
   expect(message).toContain("Remove enforce: 'pre' from the rule that uses strip-types-loader.mjs.");
+}, 120_000);
+
+it("rspack with the SWC rule marked enforce: 'pre' fails the build and names the fix", async () => {
+  project = FixtureProject.create('rspack-pre-ts');
+  const message = await rspackPreTypeScript.compileError(project);
+  expect(message).toMatch(/\[beautyspot\] src[\\/]\S+\.ts: builtin:swc-loader runs before beautyspot/);
+  expect(message).toContain("Remove enforce: 'pre' from the rule that uses builtin:swc-loader.");
 }, 120_000);
