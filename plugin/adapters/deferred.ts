@@ -1,3 +1,4 @@
+import { ANNOTATION_HINT } from '../markers.js';
 import { keepNativeExternal } from './native-external.js';
 import { transformFilter, type BeautyspotPluginOptions } from './plugin-options.js';
 import { rejectTypeScriptLoad } from './plugin-order.js';
@@ -15,7 +16,8 @@ type Hooks = Partial<Record<string, Hook | ObjectHook>>;
  * proper (unplugin.ts, with unplugin itself) on the first file that passes it. These bundlers apply the filter
  * natively, so a build without annotations loads nothing more than this and the native dependency's hooks (it
  * saves most of the plugin's import time, the bulk of what it added to such a build). Older bundlers without
- * hook filters call the handler for every file; unplugin then filters each as it always did.
+ * hook filters call the handler for every file: it loads the plugin proper only for a file whose text has the
+ * annotation hint, and unplugin applies the rest of the filter (include, exclude) as it always did.
  */
 export function deferredPlugin(framework: Framework, options: BeautyspotPluginOptions = {}): object {
   let loading: Promise<Hooks> | undefined;
@@ -37,6 +39,8 @@ export function deferredPlugin(framework: Framework, options: BeautyspotPluginOp
       order: 'pre' as const,
       filter: transformFilter(options),
       async handler(this: unknown, code: string, id: string) {
+        // Bundlers without hook filters call it for every file: the code test keeps unplugin unloaded there too.
+        if (!ANNOTATION_HINT.test(code)) return undefined;
         return ((await load()).transform as ObjectHook).handler.call(this, code, id);
       },
     },
