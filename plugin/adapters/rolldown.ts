@@ -1,7 +1,7 @@
 import type { Plugin } from 'rolldown';
 import type { BeautyspotPluginOptions } from './plugin-options.js';
-import { beautyspot } from './unplugin.js';
+import { deferredPlugin } from './deferred.js';
 
 /** `plugins: [beautyspot()]` in rolldown.config.ts (rolldown strips TypeScript itself). */
-const rolldown: (options?: BeautyspotPluginOptions) => Plugin = beautyspot.rolldown;
+const rolldown: (options?: BeautyspotPluginOptions) => Plugin = options => deferredPlugin('rolldown', options) as Plugin;
 export default rolldown;

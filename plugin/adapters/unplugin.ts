@@ -3,8 +3,9 @@ import { createUnplugin } from 'unplugin';
 import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { ANNOTATION_HINT, REWRITTEN_MARK } from '../markers.js';
+import { checkLoaderOrder, rejectTypeScriptLoad } from './plugin-order.js';
 import { keepNativeExternal } from './native-external.js';
-import type { BeautyspotPluginOptions } from './plugin-options.js';
+import { transformFilter, type BeautyspotPluginOptions } from './plugin-options.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
 
 export type { BeautyspotPluginOptions } from './plugin-options.js';
@@ -16,19 +17,18 @@ interface CachedTransform {
   warnings: string[];
 }
 
-const SOURCE = /\.[cm]?[jt]sx?$/;
-
 /**
  * The one plugin factory; every bundler's adapter is a property of it (`beautyspot.vite`, `.esbuild`, …).
  * Options are optional (`beautyspot()`), and each adapter returns one plugin, which also keeps the runtime's
- * native dependency out of the bundle (native-external.ts).
+ * native dependency out of the bundle (native-external.ts). The vite, rollup and rolldown entry points load it
+ * only when a file with an annotation reaches them (deferred.ts).
  *
  * Nothing heavy loads with the plugin: the compiler (ts-morph) is imported on the first annotated file whose
  * output is not already in `node_modules/.cache/beautyspot/plugin`, so builds without annotations, and rebuilds
  * of unchanged code, never load TypeScript.
  */
 export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, false>((options = {}) => {
-  const { include = [SOURCE], exclude = [/[\\/]node_modules[\\/]/], ...contextOptions } = options;
+  const { include, exclude, ...contextOptions } = options;
   let context: BeautyspotContext | undefined;
   // One promise, so transforms that start while the compiler is still loading share one context (one program).
   let loading: Promise<BeautyspotContext> | undefined;
@@ -37,9 +37,18 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
     name: 'beautyspot',
     enforce: 'pre',
     ...keepNativeExternal,
+    webpack(compiler) {
+      keepNativeExternal.webpack!(compiler);
+      checkLoaderOrder(compiler);
+    },
+    rspack(compiler) {
+      keepNativeExternal.rspack!(compiler);
+      checkLoaderOrder(compiler);
+    },
     transform: {
-      // Declared as data so bundlers that support hook filters skip unannotated files natively.
-      filter: { id: { include, exclude }, code: ANNOTATION_HINT },
+      // Before other plugins' transforms in rollup and rolldown, as in deferred.ts.
+      order: 'pre',
+      filter: transformFilter({ include, exclude }),
       async handler(code, id) {
         // Repeated for bundlers that ignore filters: an unannotated file costs one regex test.
         if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
@@ -75,7 +84,9 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
     },
     // Watch mode and dev servers keep the context, and with it the type program, across rebuilds: bundlers that
     // report changed files update it here; esbuild does not, so every (re)build start re-reads what keys depend on.
-    buildStart() {
+    buildStart(inputOptions?: Parameters<typeof rejectTypeScriptLoad>[0]) {
+      const misplaced = rejectTypeScriptLoad(inputOptions);
+      if (misplaced) throw new Error(misplaced);
       context?.refresh();
     },
     watchChange(id) {

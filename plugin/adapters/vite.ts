@@ -1,7 +1,7 @@
 import type { Plugin } from 'vite';
 import type { BeautyspotPluginOptions } from './plugin-options.js';
-import { beautyspot } from './unplugin.js';
+import { deferredPlugin } from './deferred.js';
 
 /** `plugins: [beautyspot()]` in vite.config.ts (and vitest). */
-const vite: (options?: BeautyspotPluginOptions) => Plugin = beautyspot.vite;
+const vite: (options?: BeautyspotPluginOptions) => Plugin = options => deferredPlugin('vite', options) as Plugin;
 export default vite;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -132,12 +132,14 @@ const rollupTypeScript: RollupPlugin = {
     const file = resolve(dirname(importer), `${source.slice(0, -3)}.ts`);
     return existsSync(file) ? file : null;
   },
-  async transform(code, id) {
-    if (!id.endsWith('.ts')) return null;
-    const out = await esbuildTransform(code, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: id });
-    return { code: out.code, map: out.map };
-  },
+  transform: stripTypes,
 };
+
+async function stripTypes(code: string, id: string): Promise<{ code: string; map: string } | null> {
+  if (!id.endsWith('.ts')) return null;
+  const out = await esbuildTransform(code, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: id });
+  return { code: out.code, map: out.map };
+}
 
 /** Writes a rollup or rolldown bundle as an ES module with a source map into the project's dist/, then closes it. */
 async function writeBundle(bundle: { write(o: { format: 'es'; sourcemap: true; dir: string }): Promise<unknown>; close(): Promise<void> }, project: FixtureProject): Promise<void> {
@@ -158,6 +160,36 @@ const rollup = bundler('rollup', async (project, packages) => {
     logLevel: 'silent',
   }), project);
 });
+
+/** The README's rollup config with the plugins the other way round: beautyspot's transform still runs first. */
+export const rollupAfterTypeScript = bundler('rollup, beautyspot after the TypeScript plugin', async project => {
+  const beautyspot = await plugin('rollup');
+  await writeBundle(await rollupBuild({
+    input: project.path('src/main.ts'),
+    plugins: [rollupTypeScript, beautyspot()],
+    external: EXTERNAL,
+    logLevel: 'silent',
+  }), project);
+})('external');
+
+/**
+ * A stand-in for @rollup/plugin-typescript (which needs the JavaScript API TypeScript 7 lacks): a plugin of its
+ * name that compiles each file when it loads it, before any transform, so beautyspot fails the build.
+ */
+export const rollupTypeScriptLoad = bundler('rollup, TypeScript compiled on load', async project => {
+  const beautyspot = await plugin('rollup');
+  const typescript: RollupPlugin = {
+    name: 'typescript',
+    resolveId: rollupTypeScript.resolveId,
+    load: id => stripTypes(readFileSync(id, 'utf8'), id),
+  };
+  await writeBundle(await rollupBuild({
+    input: project.path('src/main.ts'),
+    plugins: [beautyspot(), typescript],
+    external: EXTERNAL,
+    logLevel: 'silent',
+  }), project);
+})('external');
 
 /** Rolldown strips TypeScript and resolves `./x.js` to `./x.ts` itself. */
 const rolldown = bundler('rolldown', async (project, packages) => {
@@ -180,7 +212,7 @@ const rolldown = bundler('rolldown', async (project, packages) => {
  * `experiments.outputModule`; rspack 2 has no such option.) `new URL(…, import.meta.url)` is
  * left to run time (by default webpack would copy the data files into the output as assets).
  */
-function webpackOptions(project: FixtureProject, packages: Packages, typeScriptLoader: { loader: string; options?: object }) {
+function webpackOptions(project: FixtureProject, packages: Packages, typeScriptLoader: { loader: string; options?: object; enforce?: 'pre' }) {
   return {
     mode: 'none' as const,
     context: project.dir,
@@ -235,12 +267,27 @@ const webpack = bundler('webpack', async (project, packages) => {
   await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
 });
 
+/** The TypeScript rule marked `enforce: 'pre'`: it would run before beautyspot's loader, so the build fails. */
+export const webpackPreTypeScript = bundler("webpack, the TypeScript rule enforce: 'pre'", async project => {
+  const beautyspot = await plugin('webpack');
+  const loader = fileURLToPath(new URL('./strip-types-loader.mjs', import.meta.url));
+  const options = webpackOptions(project, 'external', { loader, enforce: 'pre' });
+  await compile(webpackBuild({ ...options, experiments: { outputModule: true }, plugins: [beautyspot()] }));
+})('external');
+
 /** TypeScript is stripped by rspack's own SWC loader. */
+const SWC = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
+
 const rspackBundler = bundler('rspack', async (project, packages) => {
   const beautyspot = await plugin('rspack');
-  const swc = { loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } } };
-  await compile(rspack({ ...webpackOptions(project, packages, swc), plugins: [beautyspot()] }));
+  await compile(rspack({ ...webpackOptions(project, packages, SWC), plugins: [beautyspot()] }));
 });
+
+/** The SWC rule marked `enforce: 'pre'`: as with webpack, the build fails. */
+export const rspackPreTypeScript = bundler("rspack, the TypeScript rule enforce: 'pre'", async project => {
+  const beautyspot = await plugin('rspack');
+  await compile(rspack({ ...webpackOptions(project, 'external', { ...SWC, enforce: 'pre' }), plugins: [beautyspot()] }));
+})('external');
 
 const BUILDS = [vite, esbuildBundler, rollup, rolldown, webpack, rspackBundler];
 

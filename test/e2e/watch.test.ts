@@ -5,6 +5,7 @@ import { build as viteBuild, createServer, type Plugin as VitePlugin, type ViteD
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BeautyspotContext } from '../../plugin/compiler/context.js';
 import { beautyspot } from '../../plugin/adapters/unplugin.js';
+import vite from '../../plugin/adapters/vite.js';
 import { FixtureProject } from './fixture-project.js';
 
 // Watch and dev modes: the plugin keeps one BeautyspotContext (and its ts-morph project) for the life of a dev
@@ -71,7 +72,7 @@ describe('vite dev server', () => {
       configFile: false,
       logLevel: 'silent',
       appType: 'custom',
-      plugins: [beautyspot.vite(), recorder],
+      plugins: [vite(), recorder],
       server: { middlewareMode: true, hmr: false, ws: false },
     });
   });
@@ -205,7 +206,7 @@ describe('vite build --watch', () => {
       root: project.dir,
       configFile: false,
       logLevel: 'silent',
-      plugins: [beautyspot.vite()],
+      plugins: [vite()],
       build: { ssr: project.path('src/main.ts'), outDir: project.path('dist'), emptyOutDir: true, watch: {} },
     });
     if (!('close' in watcher)) throw new Error('vite build with build.watch did not return a watcher');
