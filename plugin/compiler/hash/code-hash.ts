@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { ts, type Node } from 'ts-morph';
+import { reachableNames } from './reachable-names.js';
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
@@ -25,7 +26,9 @@ export const NO_CODE_HASH: CodeHash = { hash: '', body: '', deps: [], files: new
  */
 export function codeHash(root: Node, projectRoot: string): CodeHash {
   // Walked on the compiler's nodes: ts-morph's wrappers cost more than the walk on every edit, and are forgotten by the next.
-  const checker = root.getProject().getTypeChecker().compilerObject;
+  const program = root.getProject().getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const names = reachableNames(program);
   const start = root.compilerNode;
   const seen = new Set<ts.Node>([start]);
   const parts: string[] = [];
@@ -40,7 +43,7 @@ export function codeHash(root: Node, projectRoot: string): CodeHash {
     const part = `${path}\0${printer.printNode(ts.EmitHint.Unspecified, node, file)}`;
     parts.push(part);
     if (node !== start) deps.push([`${path.split(sep).join('/')}#${declarationName(node, file)}`, shortHash(part)]);
-    for (const declaration of referencedDeclarations(node, checker)) {
+    for (const declaration of referencedDeclarations(node, checker, names)) {
       if (seen.has(declaration)) continue;
       seen.add(declaration);
       queue.push(declaration);
@@ -71,11 +74,11 @@ function nameOf(node: ts.Node, file: ts.SourceFile): string | undefined {
   return (node as ts.Node & { name?: ts.Node }).name?.getText(file);
 }
 
-/** Project declarations referenced by identifiers inside `node`. */
-function referencedDeclarations(node: ts.Node, checker: ts.TypeChecker): ts.Node[] {
+/** Project declarations referenced by identifiers inside `node` (properties only when named as one may be: see reachableNames). */
+function referencedDeclarations(node: ts.Node, checker: ts.TypeChecker, names: Set<string> | undefined): ts.Node[] {
   const found: ts.Node[] = [];
   const visit = (child: ts.Node): void => {
-    if (ts.isIdentifier(child) && !isPlainPropertyName(child)) {
+    if (ts.isIdentifier(child) && !isPlainPropertyName(child) && !(names && isPropertyName(child) && !names.has(child.text))) {
       let symbol = (child as ts.Node & { symbol?: ts.Symbol }).symbol ?? checker.getSymbolAtLocation(child);
       if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
       for (const declaration of symbol?.declarations ?? []) {
@@ -100,6 +103,10 @@ function isPlainPropertyName(identifier: ts.Identifier): boolean {
   if (ts.isIdentifier(parent.expression)) return false;
   const grand = parent.parent;
   return !(grand && (ts.isCallExpression(grand) || ts.isNewExpression(grand)) && grand.expression === parent);
+}
+
+function isPropertyName(identifier: ts.Identifier): boolean {
+  return ts.isPropertyAccessExpression(identifier.parent) && identifier.parent.name === identifier;
 }
 
 /** The node to hash for a declaration, if it is project code worth following. */
