@@ -1,16 +1,20 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { SourceMap } from 'magic-string';
-import { FileSystemRefreshResult, Node, Project, ts, type SourceFile } from 'ts-morph';
-import { codeHash, NO_CODE_HASH } from './hash/code-hash.js';
+import { FileSystemRefreshResult, Project, ts } from 'ts-morph';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { emitKeyCode } from './emit/emit-key.js';
-import { findMarked, type MarkedFunction } from './find/find-marked.js';
+import { findMarked } from './find/find-marked.js';
+import { foundFunction, type CompiledFunction, type FoundFunction, type HashedFunction, type PlannedFunction } from './function-unit.js';
+import { codeHash, NO_CODE_HASH } from './hash/code-hash.js';
 import type { FunctionPlan } from './plan/key-plan.js';
-import { planFunction, usesThis } from './plan/plan-function.js';
-import { TypePlanner, type PlanTypeOptions } from './plan/plan-type.js';
+import { isAsync } from './plan/plan-async.js';
+import { planFunction } from './plan/plan-function.js';
+import { planKeyExpression } from './plan/plan-key-expression.js';
+import type { PlanTypeOptions } from './plan/plan-type.js';
+import { reportUndeclaredThis } from './plan/this-keying.js';
 import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../markers.js';
-import { rewrite, type CompiledFunction } from './rewrite/rewrite.js';
+import { rewrite } from './rewrite/rewrite.js';
 
 export interface BeautyspotOptions {
   /** tsconfig.json used for type information. Default: the nearest one above the project root. */
@@ -79,32 +83,22 @@ export class BeautyspotContext {
     if (marked.length === 0 && diagnostics.length === 0) return undefined;
 
     const dependencies = new Set<string>();
-    const strict = this.options.strict ?? false;
-    const ids = marked.map(fn =>
-      // name= is the whole stable id (it survives moving the file); otherwise file + qualified name.
-      fn.options.name ?? `${relative(root, fileName).split(sep).join('/')}#${fn.qualifiedName}`);
-    const reports = marked.map(fn => reporter(file, path, fn, diagnostics));
-    marked.forEach((fn, index) => checkThis(fn, reports[index]!));
-    const hashes = marked.map(fn => {
-      const hash = fn.options.codeHash === false ? NO_CODE_HASH : codeHash(fn.node, root);
+    const options = (unit: FoundFunction): PlanTypeOptions => ({ report: unit.report, strict: this.options.strict ?? false, files: dependencies });
+    const module = relative(root, fileName).split(sep).join('/');
+    const found = marked.map((fn, index) => foundFunction(fn, index, { file, path, module, diagnostics }));
+    found.forEach(reportUndeclaredThis);
+    const hashed: HashedFunction[] = found.map(unit => {
+      const hash = unit.marked.options.codeHash === false ? NO_CODE_HASH : codeHash(unit.marked.node, root);
       hash.files.forEach(f => dependencies.add(f));
-      return hash;
+      return { ...unit, code: hash };
     });
-    const paramsText = marked.map(fn => fn.node.getParameters().map(p => p.getText()).join(', '));
     // Parameters first; key expressions last, because checking them appends to the in-memory file.
-    const plans = marked.map((fn, index) => fn.options.key === undefined
-      ? planFunction(fn, { report: reports[index]!, strict, files: dependencies })
-      : undefined);
-    marked.forEach((fn, index) => {
-      plans[index] ??= planKeyExpression(file, fn, index, paramsText[index]!, { report: reports[index]!, strict, files: dependencies });
-    });
-    const compiled: CompiledFunction[] = marked.map((fn, index) => ({
-      marked: fn,
-      id: ids[index]!,
-      code: hashes[index]!,
-      key: emitKeyCode(plans[index]!, { ns: NS, prefix: `${NS}_${index}_` }),
-      async: isAsync(fn),
-      paramsText: paramsText[index]!,
+    const paramPlans = hashed.map(unit => (unit.self.by === 'key' ? undefined : planFunction(unit.marked, options(unit))));
+    const planned: PlannedFunction[] = hashed.map((unit, index) => ({ ...unit, plan: paramPlans[index] ?? planKeyExpression(file, unit, options(unit)) }));
+    const compiled: CompiledFunction[] = planned.map(unit => ({
+      ...unit,
+      key: emitKeyCode(unit.plan, { ns: NS, prefix: `${NS}_${unit.index}_` }),
+      async: isAsync(unit.marked),
     }));
     dependencies.forEach(f => this.dependencies.add(f));
     // Reported in file order (type problems are found after the annotations' own).
@@ -118,7 +112,7 @@ export class BeautyspotContext {
       map: s.generateMap({ hires: true, source: fileName, includeContent: true }),
       dependencies: [...dependencies, ...(this.tsconfig ? [this.tsconfig] : [])].filter(f => f !== fileName),
       warnings: diagnostics.filter(d => d.severity === 'warning').map(formatDiagnostic),
-      plans: Object.fromEntries(ids.map((id, index) => [id, plans[index]!])),
+      plans: Object.fromEntries(compiled.map(unit => [unit.id, unit.plan])),
     };
   }
 
@@ -164,57 +158,6 @@ export class BeautyspotContext {
     const pkg = findUp(dirname(fileName), 'package.json');
     return pkg ? dirname(pkg) : process.cwd();
   }
-}
-
-function reporter(file: SourceFile, path: string, fn: MarkedFunction, diagnostics: Diagnostic[]): PlanTypeOptions['report'] {
-  return (paramPath, message, fix, severity) => {
-    // Point at the parameter the problem is in, else at the function.
-    const root = paramPath.split(/[.[]/)[0];
-    const param = fn.node.getParameters().find(p => p.getNameNode().getText() === root);
-    const { line, column } = file.getLineAndColumnAtPos((param ?? fn.node).getStart());
-    diagnostics.push({ file: path, line, col: column, fn: fn.qualifiedName, path: paramPath, message: `${fn.qualifiedName}: ${message}`, fix, severity });
-  };
-}
-
-/** `key=EXPR`: type-checks the expression over the parameters and plans its type. */
-function planKeyExpression(file: SourceFile, fn: MarkedFunction, index: number, params: string, options: PlanTypeOptions): FunctionPlan {
-  const { report } = options;
-  const expression = fn.options.key!;
-  const self = fn.kind === 'method' && !fn.isStatic ? `this: ${fn.binding}${params ? ', ' : ''}` : '';
-  const [check] = file.addStatements(`function __beautyspot_key${index}(${self}${params}) { return (${expression}); }`);
-  const key = { params, expression };
-  if (!check || !Node.isFunctionDeclaration(check)) return { params: [], named: {}, key };
-  for (const d of file.getPreEmitDiagnostics()) {
-    const start = d.getStart() ?? -1;
-    if (start < check.getStart() || start > check.getEnd()) continue;
-    report('key', `key=${expression} does not type-check: ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, ' ')}`,
-      'The key expression may use the parameters (and `this` in methods)', 'error');
-  }
-  const planner = new TypePlanner(check, options);
-  return { params: [{ name: 'key', plan: planner.plan(check.getReturnType(), 'key') }], named: planner.named, key };
-}
-
-/** An instance method that reads `this` must say how `this` is keyed (a `this:` parameter or key=). */
-function checkThis(fn: MarkedFunction, report: PlanTypeOptions['report']): void {
-  if (fn.kind !== 'method' || fn.isStatic || fn.options.key !== undefined) return;
-  if (fn.node.getParameters().some(p => p.getNameNode().getText() === 'this') || !usesThis(fn.node)) return;
-  report('this', 'the method reads `this`, which is not part of its key',
-    `Declare how: a \`this: ${fn.binding}\` parameter (its class needs a [keyHook]()), \`this: Ignore<${fn.binding}>\` if the result does not depend on the instance, or key=…`, 'error');
-}
-
-/**
- * true: the function returns a promise by its declaration; false: it is declared to return something that is
- * not thenable, so a hit is never a promise (whatever a row's flags say); undefined: the type cannot tell
- * (`any`, `unknown`, a type parameter, a union with a promise), and the stored entry's flag decides.
- */
-function isAsync(fn: MarkedFunction): boolean | undefined {
-  if (fn.node.isAsync()) return true;
-  const type = fn.node.getReturnType();
-  if (type.isAny() || type.isUnknown() || type.isTypeParameter()) return undefined;
-  const members = type.isUnion() ? type.getUnionTypes() : [type];
-  const thenables = members.filter(t => t.getSymbol()?.getName() === 'Promise' || t.getProperty('then') !== undefined).length;
-  if (thenables === 0) return false;
-  return thenables === members.length ? true : undefined;
 }
 
 function findUp(dir: string, name: string): string | undefined {

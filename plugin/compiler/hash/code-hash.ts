@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
-import { Node, ts, type SourceFile } from 'ts-morph';
+import { ts, type Node } from 'ts-morph';
+import { reachableNames } from './reachable-names.js';
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
@@ -24,20 +25,25 @@ export const NO_CODE_HASH: CodeHash = { hash: '', body: '', deps: [], files: new
  * are not followed (a dependency upgrade does not invalidate; bump `version` for that).
  */
 export function codeHash(root: Node, projectRoot: string): CodeHash {
-  const seen = new Set<Node>([root]);
+  // Walked on the compiler's nodes: ts-morph's wrappers cost more than the walk on every edit, and are forgotten by the next.
+  const program = root.getProject().getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const names = reachableNames(program);
+  const start = root.compilerNode;
+  const seen = new Set<ts.Node>([start]);
   const parts: string[] = [];
   const deps: [string, string][] = [];
   const files = new Set<string>();
-  const queue: Node[] = [root];
+  const queue: ts.Node[] = [start];
   while (queue.length > 0) {
     const node = queue.shift()!;
     const file = node.getSourceFile();
-    files.add(file.getFilePath());
-    const path = relative(projectRoot, file.getFilePath());
-    const part = `${path}\0${normalised(node, file)}`;
+    files.add(file.fileName);
+    const path = relative(projectRoot, file.fileName);
+    const part = `${path}\0${printer.printNode(ts.EmitHint.Unspecified, node, file)}`;
     parts.push(part);
-    if (node !== root) deps.push([`${path.split(sep).join('/')}#${declarationName(node)}`, shortHash(part)]);
-    for (const declaration of referencedDeclarations(node)) {
+    if (node !== start) deps.push([`${path.split(sep).join('/')}#${declarationName(node, file)}`, shortHash(part)]);
+    for (const declaration of referencedDeclarations(node, checker, names)) {
       if (seen.has(declaration)) continue;
       seen.add(declaration);
       queue.push(declaration);
@@ -58,28 +64,31 @@ function shortHash(text: string): string {
 }
 
 /** `helper`, `Client.fetch`, `RATE`: how a dependency is named when `beautyspot why` says it changed. */
-function declarationName(node: Node): string {
-  const own = (node as Node & { getName?: () => string | undefined }).getName?.() ?? '(anonymous)';
-  const owner = Node.isMethodDeclaration(node) ? node.getParent() : undefined;
-  return owner && Node.isClassDeclaration(owner) ? `${owner.getName() ?? '(anonymous class)'}.${own}` : own;
+function declarationName(node: ts.Node, file: ts.SourceFile): string {
+  const own = nameOf(node, file) ?? '(anonymous)';
+  const owner = ts.isMethodDeclaration(node) ? node.parent : undefined;
+  return owner && ts.isClassDeclaration(owner) ? `${nameOf(owner, file) ?? '(anonymous class)'}.${own}` : own;
 }
 
-function normalised(node: Node, file: SourceFile): string {
-  return printer.printNode(ts.EmitHint.Unspecified, node.compilerNode, file.compilerNode);
+function nameOf(node: ts.Node, file: ts.SourceFile): string | undefined {
+  return (node as ts.Node & { name?: ts.Node }).name?.getText(file);
 }
 
-/** Project declarations referenced by identifiers inside `node`. */
-function referencedDeclarations(node: Node): Node[] {
-  const found: Node[] = [];
-  node.forEachDescendant(child => {
-    if (!Node.isIdentifier(child) || isPlainPropertyName(child)) return;
-    let symbol = child.getSymbol();
-    if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
-    for (const declaration of symbol?.getDeclarations() ?? []) {
-      const target = followable(declaration);
-      if (target && target !== node && !isInside(target, node)) found.push(target);
+/** Project declarations referenced by identifiers inside `node` (properties only when named as one may be: see reachableNames). */
+function referencedDeclarations(node: ts.Node, checker: ts.TypeChecker, names: Set<string> | undefined): ts.Node[] {
+  const found: ts.Node[] = [];
+  const visit = (child: ts.Node): void => {
+    if (ts.isIdentifier(child) && !isPlainPropertyName(child) && !(names && isPropertyName(child) && !names.has(child.text))) {
+      let symbol = (child as ts.Node & { symbol?: ts.Symbol }).symbol ?? checker.getSymbolAtLocation(child);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+      for (const declaration of symbol?.declarations ?? []) {
+        const target = followable(declaration);
+        if (target && target !== node && !isInside(target, node)) found.push(target);
+      }
     }
-  });
+    ts.forEachChild(child, visit);
+  };
+  ts.forEachChild(node, visit);
   return found;
 }
 
@@ -88,27 +97,31 @@ function referencedDeclarations(node: Node): Node[] {
  * the whole expression, and it can only lead to a field. Called members (`this.helper()`, `client.fetch()`) and
  * members of a plain name (`constants.RATE` through a namespace import) are followed.
  */
-function isPlainPropertyName(identifier: Node): boolean {
-  const parent = identifier.getParent();
-  if (!parent || !Node.isPropertyAccessExpression(parent) || parent.getNameNode() !== identifier) return false;
-  if (Node.isIdentifier(parent.getExpression())) return false;
-  const grand = parent.getParent();
-  return !(grand && (Node.isCallExpression(grand) || Node.isNewExpression(grand)) && grand.getExpression() === parent);
+function isPlainPropertyName(identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  if (!parent || !ts.isPropertyAccessExpression(parent) || parent.name !== identifier) return false;
+  if (ts.isIdentifier(parent.expression)) return false;
+  const grand = parent.parent;
+  return !(grand && (ts.isCallExpression(grand) || ts.isNewExpression(grand)) && grand.expression === parent);
+}
+
+function isPropertyName(identifier: ts.Identifier): boolean {
+  return ts.isPropertyAccessExpression(identifier.parent) && identifier.parent.name === identifier;
 }
 
 /** The node to hash for a declaration, if it is project code worth following. */
-function followable(declaration: Node): Node | undefined {
+function followable(declaration: ts.Node): ts.Node | undefined {
   const file = declaration.getSourceFile();
-  if (file.isDeclarationFile() || file.isInNodeModules()) return undefined;
-  if (Node.isFunctionDeclaration(declaration) || Node.isMethodDeclaration(declaration) || Node.isClassDeclaration(declaration)) return declaration;
-  if (Node.isVariableDeclaration(declaration)) {
-    const statement = declaration.getVariableStatement();
+  if (file.isDeclarationFile || file.fileName.includes('/node_modules/')) return undefined;
+  if (ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isClassDeclaration(declaration)) return declaration;
+  if (ts.isVariableDeclaration(declaration)) {
+    const statement = declaration.parent.parent;
     // Module-level constants and functions stored in variables; not locals, which are part of the body anyway.
-    return statement && Node.isSourceFile(statement.getParent()) && declaration.hasInitializer() ? declaration : undefined;
+    return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && declaration.initializer !== undefined ? declaration : undefined;
   }
   return undefined;
 }
 
-function isInside(node: Node, ancestor: Node): boolean {
-  return node.getPos() >= ancestor.getPos() && node.getEnd() <= ancestor.getEnd() && node.getSourceFile() === ancestor.getSourceFile();
+function isInside(node: ts.Node, ancestor: ts.Node): boolean {
+  return node.pos >= ancestor.pos && node.end <= ancestor.end && node.getSourceFile() === ancestor.getSourceFile();
 }

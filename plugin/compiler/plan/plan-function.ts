@@ -2,15 +2,16 @@ import { Node, SyntaxKind, type Expression, type ParameterDeclaration } from 'ts
 import type { MarkedFunction } from '../find/find-marked.js';
 import type { FunctionPlan, KeyPlan, ParamPlan, UnionMember } from './key-plan.js';
 import { TypePlanner, type PlanTypeOptions } from './plan-type.js';
+import { isThisParameter } from './this-keying.js';
 
-/** The key plan of a marked function's parameters (and of `this`, when the user typed it). */
+/** The key plan of a marked function's parameters (and of `this`, when a `this: T` parameter types it: see this-keying.ts). */
 export function planFunction(marked: MarkedFunction, options: PlanTypeOptions): FunctionPlan {
   const planner = new TypePlanner(marked.node, options);
   const params: ParamPlan[] = [];
   let self: KeyPlan | undefined;
   for (const param of marked.node.getParameters()) {
     const name = param.getNameNode().getText();
-    if (name === 'this') {
+    if (isThisParameter(param)) {
       self = planner.plan(param.getType(), 'this');
       continue;
     }
@@ -88,20 +89,4 @@ function categoryOf(plan: KeyPlan): UnionMember['test'] {
     default:
       return 'object';
   }
-}
-
-/** Whether a function body reads `this` or `super` (outside nested non-arrow functions and classes). */
-export function usesThis(node: Node): boolean {
-  let found = false;
-  node.forEachDescendant((child, traversal) => {
-    if (Node.isFunctionDeclaration(child) || Node.isFunctionExpression(child) || Node.isClassLikeDeclarationBase(child) || Node.isMethodDeclaration(child)) {
-      traversal.skip();
-      return;
-    }
-    if (child.getKind() === SyntaxKind.ThisKeyword || child.getKind() === SyntaxKind.SuperKeyword) {
-      found = true;
-      traversal.stop();
-    }
-  });
-  return found;
 }

@@ -1,22 +1,10 @@
 import MagicString from 'magic-string';
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
-import type { CodeHash } from '../hash/code-hash.js';
-import type { EmittedKey } from '../emit/emit-key.js';
 import type { MarkedFunction } from '../find/find-marked.js';
 import { MARK_OPTION_TABLE, type MarkOptionName } from '../../../runtime/spot/option-table.js';
+import type { CompiledFunction } from '../function-unit.js';
 import type { AnnotationOptions } from '../find/parse-options.js';
 import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../../markers.js';
-
-export interface CompiledFunction {
-  marked: MarkedFunction;
-  id: string;
-  code: CodeHash;
-  key: EmittedKey;
-  /** See `isAsync` in context.ts: undefined when the declared return type cannot tell. */
-  async: boolean | undefined;
-  /** Parameter list text (with types, as written) for `cost=` expressions. */
-  paramsText: string;
-}
 
 /**
  * Rewrites a file so each marked name refers to a cached wrapper, leaving every original body where it was
@@ -29,7 +17,8 @@ export interface CompiledFunction {
 export function rewrite(file: SourceFile, code: string, functions: CompiledFunction[], runtimeModule = RUNTIME_MODULE): MagicString {
   const s = new MagicString(code);
   const head: string[] = [`${REWRITTEN_MARK}${JSON.stringify(runtimeModule)};`];
-  functions.forEach((f, i) => {
+  for (const f of functions) {
+    const i = f.index;
     head.push(f.key.preamble);
     const open = `${NS}.markCompiled(${JSON.stringify(f.marked.options.spot)}, `;
     const close = (method = ''): string => `, ${optionsLiteral(f, i)}, ${compiledLiteral(f)}${method})`;
@@ -51,7 +40,7 @@ export function rewrite(file: SourceFile, code: string, functions: CompiledFunct
       const method = `, { name: ${JSON.stringify(methodName(marked))}, static: ${marked.isStatic} }`;
       s.appendLeft(marked.node.getParentOrThrow().getEnd(), `\n${member} = ${open}${member}${close(method)};`);
     }
-  });
+  }
   const at = insertionPoint(file);
   s.appendLeft(at, `${at > 0 ? '\n' : ''}${head.filter(Boolean).join('\n')}\n`);
   return s;
