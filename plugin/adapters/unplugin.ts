@@ -65,8 +65,11 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
             if (!(error instanceof BeautyspotBuildError)) throw error;
             // With the first problem's location, so bundlers point at the annotated file (esbuild would otherwise
             // name its own source). Rollup and vite throw here; esbuild collects the error and fails the build.
+            // esbuild's columns are 0-based (its code frame's caret is placed by them); vite and rollup print loc.column
+            // as it is in their headers, where it must read as the message's (1-based) column.
             const first = error.diagnostics[0];
-            const loc = first && { file: fileName, line: first.line, column: first.col - 1 };
+            const zeroBased = this.getNativeBuildContext?.().framework === 'esbuild';
+            const loc = first && { file: fileName, line: first.line, column: zeroBased ? first.col - 1 : first.col };
             this.error({ message: error.message, id, ...(loc ? { loc } : {}) });
             return undefined;
           }

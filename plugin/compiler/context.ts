@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { SourceMap } from 'magic-string';
+import MagicString, { type SourceMap } from 'magic-string';
 import { FileSystemRefreshResult, Project, ts } from 'ts-morph';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { emitKeyCode } from './emit/emit-key.js';
@@ -106,7 +106,8 @@ export class BeautyspotContext {
     const errors = diagnostics.filter(d => d.severity === 'error');
     if (errors.length > 0) throw new BeautyspotBuildError(errors);
 
-    const s = rewrite(file, code, compiled, this.options.runtimeModule ?? RUNTIME_MODULE);
+    // Only near misses (warnings): the file stays as it is, and the warnings are reported.
+    const s = compiled.length > 0 ? rewrite(file, code, compiled, this.options.runtimeModule ?? RUNTIME_MODULE) : new MagicString(code);
     return {
       code: s.toString(),
       map: s.generateMap({ hires: true, source: fileName, includeContent: true }),

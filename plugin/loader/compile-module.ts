@@ -1,7 +1,10 @@
 import remapping from '@jridgewell/remapping';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
 import { BeautyspotContext } from '../compiler/context.js';
+import { BeautyspotBuildError } from '../compiler/diagnostics.js';
+import { ANNOTATION_HINT } from '../markers.js';
 
 let context: BeautyspotContext | undefined;
 
@@ -10,12 +13,15 @@ export interface CompiledModule {
   code: string;
   /** Other files the output depends on (types, referenced project code). */
   dependencies: string[];
+  /** The compiler's warnings (near misses, dynamic encoders in strict mode), formatted. */
+  warnings: string[];
 }
 
-/** Rewrites the marked functions of a TypeScript module, then strips its types (for the Node loader). */
+/** Rewrites the marked functions of a TypeScript or JavaScript module, then strips its types (for the Node loader). */
 export function compileModule(source: string, fileName: string, commonjs: boolean): CompiledModule {
   context ??= new BeautyspotContext();
   const rewritten = context.transform(source, fileName);
+  if (commonjs && rewritten && Object.keys(rewritten.plans).length > 0) throw commonJsError(source, fileName);
   const js = ts.transpileModule(rewritten?.code ?? source, {
     fileName,
     compilerOptions: {
@@ -33,5 +39,19 @@ export function compileModule(source: string, fileName: string, commonjs: boolea
   return {
     code: `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`,
     dependencies: rewritten?.dependencies ?? [],
+    warnings: rewritten?.warnings ?? [],
   };
+}
+
+/** Node's loader runs a CommonJS module it was given as source with a require() that cannot load the runtime (an ES module). */
+function commonJsError(source: string, fileName: string): BeautyspotBuildError {
+  const before = source.slice(0, Math.max(0, source.search(ANNOTATION_HINT))).split('\n');
+  return new BeautyspotBuildError([{
+    file: relative(process.cwd(), fileName) || fileName,
+    line: before.length,
+    col: before.at(-1)!.length + 1,
+    message: 'marked functions in a CommonJS module cannot run under the Node loader (the runtime they call is an ES module)',
+    fix: 'Make it an ES module (.mjs or .mts, or "type": "module" in its package.json), or build it with a bundler plugin',
+    severity: 'error',
+  }]);
 }

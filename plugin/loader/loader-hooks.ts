@@ -1,14 +1,18 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDebug } from '../../runtime/log.js';
+import { BeautyspotBuildError } from '../compiler/diagnostics.js';
+import { ANNOTATION_HINT } from '../markers.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
 
 /**
- * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. Compiled modules
- * are cached on disk, and the compiler (ts-morph) is loaded only when a module is not in that cache.
+ * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types; JavaScript files
+ * that may hold an annotation are rewritten too (their JSDoc types key them). Compiled modules are cached on
+ * disk, and the compiler (ts-morph) is loaded only when a module is not in that cache.
  */
 const TS_FILE = /\.([cm]?)tsx?$/;
+const JS_FILE = /\.[cm]?js$/;
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 interface ResolveContext { parentURL?: string }
@@ -18,7 +22,15 @@ interface LoadContext { format?: string | null }
 type LoadResult = { format?: string | null; source?: unknown; shortCircuit?: boolean };
 type NextLoad = (url: string, context: LoadContext) => Promise<LoadResult>;
 
-let cache: TransformCache<string> | undefined;
+/** What the on-disk cache keeps of one compiled module. */
+interface CachedModule {
+  code: string;
+  warnings: string[];
+}
+
+let cache: TransformCache<CachedModule> | undefined;
+/** beautyspot's own modules (the runtime the generated code imports, the CLI), compiled or run from source. */
+const OWN_CODE = ['runtime/', 'plugin/', 'src/'].map(dir => new URL(`../../${dir}`, import.meta.url).href);
 const debug = createDebug('beautyspot:loader');
 
 /**
@@ -47,21 +59,48 @@ function typeScriptCandidates(specifier: string): string[] {
 }
 
 export async function load(url: string, ctx: LoadContext, next: NextLoad): Promise<LoadResult> {
-  const match = TS_FILE.exec(url);
-  if (!match || !url.startsWith('file:') || url.includes('/node_modules/')) return next(url, ctx);
+  if (!url.startsWith('file:') || url.includes('/node_modules/')) return next(url, ctx);
+  const ts = TS_FILE.exec(url);
+  if (ts) {
+    const commonjs = ts[1] === 'c';
+    const fileName = fileURLToPath(url);
+    return { format: commonjs ? 'commonjs' : 'module', source: await compiled(fileName, readFileSync(fileName, 'utf8'), commonjs), shortCircuit: true };
+  }
+  if (!JS_FILE.test(url) || OWN_CODE.some(dir => url.startsWith(dir))) return next(url, ctx);
+  // JavaScript: node decides the format (package.json "type"); only files that may hold an annotation are compiled.
+  const loaded = await next(url, ctx);
+  if (loaded.format !== 'module' && loaded.format !== 'commonjs') return loaded;
   const fileName = fileURLToPath(url);
-  const commonjs = match[1] === 'c';
-  const source = readFileSync(fileName, 'utf8');
+  // Node 20 leaves a CommonJS module's source to its own loader (null here).
+  const source = loaded.source == null ? readFileSync(fileName, 'utf8') : Buffer.from(loaded.source as Uint8Array).toString('utf8');
+  if (!ANNOTATION_HINT.test(source)) return loaded;
+  return { format: loaded.format, source: await compiled(fileName, source, loaded.format === 'commonjs'), shortCircuit: true };
+}
+
+/**
+ * A module's compiled code, from the on-disk cache or the compiler; its warnings are printed each time. A build
+ * error is printed once, as our diagnostics alone (a stack of the compiler's internals would only bury them),
+ * and ends the process like a syntax error would.
+ */
+async function compiled(fileName: string, source: string, commonjs: boolean): Promise<string> {
   cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'loader'), compilerIdentity());
-  let code = cache.get(fileName, source);
-  if (code === undefined) {
+  let module = cache.get(fileName, source);
+  if (module === undefined) {
     const { compileModule } = await import('./compile-module.js');
-    const compiled = compileModule(source, fileName, commonjs);
-    cache.set(fileName, source, compiled.code, compiled.dependencies);
-    code = compiled.code;
+    let output;
+    try {
+      output = compileModule(source, fileName, commonjs);
+    } catch (error) {
+      if (!(error instanceof BeautyspotBuildError)) throw error;
+      writeSync(2, `${error.message}\n`);
+      process.exit(1);
+    }
+    module = { code: output.code, warnings: output.warnings };
+    cache.set(fileName, source, module, output.dependencies);
     debug?.(`compiled ${fileName}`);
   } else {
     debug?.(`from cache ${fileName}`);
   }
-  return { format: commonjs ? 'commonjs' : 'module', source: code, shortCircuit: true };
+  for (const warning of module.warnings) writeSync(2, `${warning}\n`);
+  return module.code;
 }

@@ -129,21 +129,21 @@ const cases: Case[] = [
     source: '/** @mark tll=7d */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'Unknown mark option "tll" (did you mean "ttl"?)',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'tll',
   },
   {
     name: 'unknown option in a pragma',
     source: '\n  // beautyspot: mark verison=2\nexport const f = (x: number): number => x;\n',
     message: 'Unknown mark option "verison" (did you mean "version"?)',
     fix: OPTIONS_FIX,
-    at: '// beautyspot',
+    at: 'verison',
   },
   {
     name: 'unknown option far from any known one',
     source: '/** @mark colour=red */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'Unknown mark option "colour"; known options: version, name, ttl, blob, spot, key, access, cost, limit, codeHash, tags, memory',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'colour',
   },
   {
     name: 'event option in an annotation',
@@ -151,28 +151,28 @@ const cases: Case[] = [
     message: 'option "onHit" takes a function, which an annotation cannot hold; listen from code instead: ' +
       'spot.on("hit", listener, { fn: "<file>#<function>" }) on the function\'s spot (getSpot() for the default one)',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'onHit',
   },
   {
     name: 'bad ttl',
     source: '/**\n * Slow.\n * @mark ttl=soon\n */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "ttl" must be a duration like "30s", "10m", "12h" or "7d" (or milliseconds), got "soon"',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'ttl=soon',
   },
   {
     name: 'bad access',
     source: '/** @mark access=rw */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "access" must be one of "rew", "r", "ew", "e", "re" (r = read, e = execute, w = write), got "rw"',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'access=rw',
   },
   {
     name: 'bad flag value',
     source: '/** @mark blob=yes */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "blob" is true or false, got "yes"',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'blob=yes',
   },
   {
     name: 'bad memory size',
@@ -186,14 +186,14 @@ const cases: Case[] = [
     source: '/** @mark ttl */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "ttl" needs a value: ttl=…',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'ttl', after: '@mark',
   },
   {
     name: 'option given twice',
     source: '/** @mark ttl=1h version=2 ttl=2h */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "ttl" is given twice',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'ttl=2h',
   },
   {
     name: 'annotation on a nested function',
@@ -384,7 +384,7 @@ describe('several errors in one file', () => {
     const error = buildError('several', source);
     const at = (d: Diagnostic): string => `${d.line}:${d.col} ${d.message}`;
     expect(error.diagnostics.map(at).sort()).toEqual([
-      '2:5 Unknown mark option "tll" (did you mean "ttl"?)',
+      '2:11 Unknown mark option "tll" (did you mean "ttl"?)',
       '7:19 b: parameter conn (type Connection) is an instance of class Connection, which has no [keyHook]() method',
       '7:37 b: parameter cb (type () => void) has a function type, which cannot be keyed',
       '8:7 this annotation is not on a function beautyspot can mark',

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
+import { ANNOTATION_HINT } from '../../plugin/markers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let shared: BeautyspotContext | undefined;
@@ -142,10 +143,9 @@ describe('annotation syntaxes', () => {
 
   it.each([
     ['@markdown', '/** Renders @markdown text. */'],
-    ['@marker', '/** @marker ttl=1h */'],
     ['@mark-up', '/** @mark-up */'],
-    ['beautyspot: marked', '// beautyspot: marked'],
-  ])('does not take %s for an annotation', (_, comment) => {
+    ['a word containing mark', '// remarkable: beautyspots are marks on the skin'],
+  ])('does not take %s for an annotation, nor warn about it', (_, comment) => {
     expect(transformSource('not-a-tag', `${comment}\nexport function render(s: string): string {\n  return s;\n}\n`)).toBeUndefined();
   });
 
@@ -176,6 +176,95 @@ describe('annotation syntaxes', () => {
       '}',
     ].join('\n'));
     expect(Object.keys(out!.plans)).toEqual(['inline/string-above.ts#g']);
+  });
+});
+
+const SYNTAX = 'An annotation is the JSDoc tag @mark at the start of a line of a /** */ comment, or a line comment // beautyspot: mark, directly above the function';
+
+describe('near misses above a function', () => {
+  it.each([
+    ['@Mark', '/** @Mark */', '/** @mark */'],
+    ['@MARK', '/** @MARK ttl=1h */', '/** @mark */'],
+    ['@marked', '/**\n * Doubles.\n * @marked\n */', '/** @mark */'],
+    ['@mark:', '/** @mark: ttl=1h */', '/** @mark */'],
+    ['@marks', '/** @marks */', '/** @mark */'],
+    ['@marker', '/** @marker ttl=1h */', '/** @mark */'],
+    ['@beautyspot', '/** @beautyspot */', '/** @mark */'],
+    ['@beautyspot', '/** @beautyspot mark */', '/** @mark */'],
+    ['@mark', '/* @mark */', '/** @mark */'],
+    ['@mark', '// @mark ttl=1h', '/** @mark */'],
+    ['@mark', '/** Doubles. @mark ttl=1h */', '/** @mark */'],
+    ['@mark', '// Callers should @mark the wrappers they write', '/** @mark */'],
+    ['beautyspot: Mark', '// beautyspot: Mark', '// beautyspot: mark'],
+    ['BEAUTYSPOT: mark', '// BEAUTYSPOT: mark', '// beautyspot: mark'],
+    ['beautyspot mark', '// beautyspot mark ttl=1h', '// beautyspot: mark'],
+    ['beautyspot: marked', '// beautyspot: marked', '// beautyspot: mark'],
+    ['beautyspot:mark', '/** beautyspot:mark */', '// beautyspot: mark'],
+    ['beautyspot = mark', '/* beautyspot = mark */', '// beautyspot: mark'],
+  ])('warns about "%s" in `%s`, with the fix and where, and leaves the file as it is', (written, comment, suggestion) => {
+    const source = `\n${comment}\nexport function twice(x: number): number {\n  return x * 2;\n}\n`;
+    const out = transformSource('near-miss', source)!;
+    const index = source.indexOf(written);
+    const before = source.slice(0, index).split('\n');
+    const where = `test/plugin/fixtures/inline/near-miss.ts:${before.length}:${before.at(-1)!.length + 1}`;
+    expect(out.warnings).toEqual([`[beautyspot] ${where} twice: "${written}" is not an annotation (did you mean ${suggestion}?). ${SYNTAX}`]);
+    expect(out.code).toBe(source);
+    expect(out.plans).toEqual({});
+  });
+
+  it('warns about near misses on arrows and methods too, and still compiles the marked functions beside them', () => {
+    const out = transformSource('near-miss-placements', [
+      '/** @Mark */',
+      'export const arrow = (x: number): number => x;',
+      'export class Service {',
+      '  // @mark',
+      '  static load(id: string): string {',
+      '    return id;',
+      '  }',
+      '}',
+      '/** @mark */',
+      'export function fine(x: number): number {',
+      '  return x;',
+      '}',
+    ].join('\n'))!;
+    expect(out.warnings.map(w => w.slice(0, w.indexOf(' is not')))).toEqual([
+      '[beautyspot] test/plugin/fixtures/inline/near-miss-placements.ts:1:5 arrow: "@Mark"',
+      '[beautyspot] test/plugin/fixtures/inline/near-miss-placements.ts:4:6 Service.load: "@mark"',
+    ]);
+    expect(Object.keys(out.plans)).toEqual(['inline/near-miss-placements.ts#fine']);
+  });
+
+  it('does not warn about prose beside a real annotation', () => {
+    const out = transformSource('near-miss-beside', '// Like @Mark in other tools.\n/** @mark */\nexport function f(x: number): number {\n  return x;\n}\n')!;
+    expect(out.warnings).toEqual([]);
+    expect(Object.keys(out.plans)).toEqual(['inline/near-miss-beside.ts#f']);
+  });
+});
+
+describe('prose away from functions', () => {
+  it('is neither an annotation nor an error: comments in bodies, strings, templates, doc comments of other things', () => {
+    const source = [
+      '/** Options; callers should @mark their own wrappers. */',
+      'export interface Options { depth: number }',
+      '/**',
+      ' * The limit. Unlike @mark, it is not inherited.',
+      ' */',
+      'export const limit = 10;',
+      'export function render(s: string): string {',
+      '  // callers should @mark the functions they want cached',
+      '  /* a @mark here would do nothing */',
+      '  const hint = `/** @mark */ above a function, or // beautyspot: mark`;',
+      '  return s + hint + "@mark" + limit; // @mark is prose here',
+      '}',
+    ].join('\n');
+    expect(transformSource('prose-elsewhere', source)).toBeUndefined();
+  });
+
+  it.each([
+    '/** @mark */', '/**\n * @mark ttl=1h\n */', '// beautyspot: mark', '//beautyspot:mark', '/** @Mark */', '// @mark',
+    '/* @marked */', '/** @beautyspot */', '// beautyspot mark', '// BeautySpot: Mark', '// beauty-spot: mark',
+  ])('the bundlers\' cheap check lets `%s` through to find/', comment => {
+    expect(ANNOTATION_HINT.test(comment)).toBe(true);
   });
 });
 

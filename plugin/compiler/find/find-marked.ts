@@ -9,7 +9,9 @@ import {
 } from 'ts-morph';
 import { messageOf } from '../../../runtime/errors.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { parseAnnotationOptions, type AnnotationOptions } from './parse-options.js';
+import { ANNOTATION_HINT } from '../../markers.js';
+import { OptionError, parseAnnotationOptions, type AnnotationOptions } from './parse-options.js';
+import { readComment } from './read-comment.js';
 
 export type MarkedNode = FunctionDeclaration | ArrowFunction | FunctionExpression | MethodDeclaration;
 
@@ -25,38 +27,39 @@ export interface MarkedFunction {
   options: AnnotationOptions;
 }
 
-/** `/** … @mark opts` (JSDoc tag) or `// beautyspot: mark opts` (pragma). Group 1 or 2 holds the options. */
-const ANNOTATION = /(?:^|[\s*])@mark(?![\w-])([^\n]*?)(?:\*\/|$)|^\s*\/\/\s*beautyspot:\s*mark(?![\w-])(.*)$/m;
-/**
- * Any annotation-looking text, to report the ones attached to nothing we support. Like ANNOTATION, a tag
- * starts a word: prose such as "`@mark spot=api`" in a doc comment is not an annotation.
- */
-const ANY_ANNOTATION = /(?<=^|[\s*])@mark(?![\w-])|\/\/\s*beautyspot:\s*mark(?![\w-])/gm;
+const SYNTAX = 'An annotation is the JSDoc tag @mark at the start of a line of a /** */ comment, or a line comment // beautyspot: mark, directly above the function';
 
 /** Finds the annotated functions of a file; problems become diagnostics, never silence. */
 export function findMarked(file: SourceFile, path: string, diagnostics: Diagnostic[]): MarkedFunction[] {
   const found: MarkedFunction[] = [];
   const claimed = new Set<number>();
-  const at = (node: Node | number, message: string, fix?: string): void => {
+  const at = (node: Node | number, message: string, fix?: string, severity: Diagnostic['severity'] = 'error'): void => {
     const pos = typeof node === 'number' ? node : node.getStart();
     const { line, column } = file.getLineAndColumnAtPos(pos);
-    diagnostics.push({ file: path, line, col: column, message, fix, severity: 'error' });
+    diagnostics.push({ file: path, line, col: column, message, fix, severity });
   };
 
-  /** The annotation on a node's leading comments, if any. */
-  const annotationOf = (node: Node): { options: AnnotationOptions; pos: number } | undefined => {
+  /**
+   * The annotation on a node's leading comments, if any. Without one, a near miss there (`@Mark`, `// @mark`…)
+   * above a function (`name`) is a warning: the author most likely meant to mark it.
+   */
+  const annotationOf = (node: Node, name: string | undefined): { options: AnnotationOptions } | undefined => {
+    let nearMiss: { pos: number; written: string; suggestion: string } | undefined;
     for (const comment of node.getLeadingCommentRanges()) {
-      const match = ANNOTATION.exec(comment.getText());
-      if (!match) continue;
-      // Point at the tag itself (`@mark`), not at the white space the pattern matched before it.
-      const pos = comment.getPos() + (match.index ?? 0) + (match[1] !== undefined ? match[0].indexOf('@mark') : 0);
+      const reading = readComment(comment.getText());
+      if (reading?.kind === 'near-miss') nearMiss ??= { ...reading, pos: comment.getPos() + reading.at };
+      if (reading?.kind !== 'annotation') continue;
       claimed.add(comment.getPos());
       try {
-        return { options: parseAnnotationOptions((match[1] ?? match[2] ?? '').trim()), pos };
+        return { options: parseAnnotationOptions(reading.options) };
       } catch (error) {
+        const pos = comment.getPos() + (error instanceof OptionError ? reading.optionsAt + error.at : reading.at);
         at(pos, messageOf(error), 'Options are name=value words after the tag, e.g. @mark version=2 ttl=7d');
         return undefined;
       }
+    }
+    if (nearMiss && name !== undefined) {
+      at(nearMiss.pos, `${name}: "${nearMiss.written}" is not an annotation (did you mean ${nearMiss.suggestion}?)`, SYNTAX, 'warning');
     }
     return undefined;
   };
@@ -75,18 +78,19 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
 
   for (const statement of file.getStatements()) {
     if (Node.isFunctionDeclaration(statement)) {
-      const annotation = annotationOf(statement);
-      if (!annotation) continue;
       const name = statement.getName() ?? 'default';
+      const annotation = annotationOf(statement, name);
+      if (!annotation) continue;
       if (checkShape(statement, name)) {
         found.push({ kind: 'declaration', node: statement, qualifiedName: name, binding: statement.getName() ?? '', isStatic: false, options: annotation.options });
       }
     } else if (Node.isVariableStatement(statement)) {
-      const annotation = annotationOf(statement);
-      if (!annotation) continue;
       const declarations = statement.getDeclarations();
       const init = declarations[0]?.getInitializer();
-      if (declarations.length !== 1 || !(Node.isArrowFunction(init) || Node.isFunctionExpression(init))) {
+      const isFunction = declarations.length === 1 && (Node.isArrowFunction(init) || Node.isFunctionExpression(init));
+      const annotation = annotationOf(statement, isFunction ? declarations[0]!.getName() : undefined);
+      if (!annotation) continue;
+      if (!isFunction) {
         at(statement, 'the annotation is on a variable that is not a single function', 'Mark `const f = (…) => …` or `const f = function (…) {…}`, one per statement');
         continue;
       }
@@ -101,10 +105,10 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
 
   function findMethods(cls: ClassDeclaration): void {
     for (const method of cls.getMethods()) {
-      const annotation = annotationOf(method);
-      if (!annotation) continue;
       const className = cls.getName();
       const name = `${className ?? 'default'}.${method.getName()}`;
+      const annotation = annotationOf(method, name);
+      if (!annotation) continue;
       if (!className) {
         at(method, `${name}: methods of an anonymous class cannot be marked`, 'Give the class a name');
       } else if (Node.isPrivateIdentifier(method.getNameNode())) {
@@ -126,33 +130,34 @@ export function findMarked(file: SourceFile, path: string, diagnostics: Diagnost
   return found;
 }
 
-/** Comment start → position of the first annotation tag in it. */
+/** Comment start → position of the annotation in it, for every comment holding one. */
 function commentsWithAnnotations(file: SourceFile): Map<number, number> {
   const positions = new Map<number, number>();
+  const read = new Set<number>();
   const text = file.getFullText();
-  for (const match of text.matchAll(ANY_ANNOTATION)) {
-    const pos = match.index ?? 0;
-    const node = file.getDescendantAtPos(pos);
+  for (const match of text.matchAll(new RegExp(ANNOTATION_HINT.source, `${ANNOTATION_HINT.flags}g`))) {
     // Only real comments count: not strings, templates or regexes that happen to contain the text.
-    const comment = commentAt(file, pos);
-    if (comment !== undefined && (!node || !Node.isStringLiteral(node)) && !positions.has(comment)) positions.set(comment, pos);
+    const comment = commentAt(file, match.index);
+    if (comment === undefined || read.has(comment.pos)) continue;
+    read.add(comment.pos);
+    const reading = readComment(text.slice(comment.pos, comment.end));
+    if (reading?.kind === 'annotation') positions.set(comment.pos, comment.pos + reading.at);
   }
   return positions;
 }
 
-/** The start of the comment containing `pos`, if `pos` is inside a comment. */
-function commentAt(file: SourceFile, pos: number): number | undefined {
+/** The comment containing `pos`, if `pos` is inside a comment. */
+function commentAt(file: SourceFile, pos: number): { pos: number; end: number } | undefined {
+  const inside = (c: { getPos(): number; getEnd(): number }) => c.getPos() <= pos && pos < c.getEnd();
+  const range = (c: { getPos(): number; getEnd(): number }) => ({ pos: c.getPos(), end: c.getEnd() });
   let node: Node | undefined = file.getDescendantAtPos(pos) ?? file;
   // A comment on its own line inside a block is a node of its own (ts-morph's comment statements).
-  if (Node.isCommentNode(node)) return node.getPos();
+  if (Node.isCommentNode(node)) return range(node);
   while (node) {
-    for (const comment of [...node.getLeadingCommentRanges(), ...node.getTrailingCommentRanges()]) {
-      if (comment.getPos() <= pos && pos < comment.getEnd()) return comment.getPos();
-    }
+    const comment = [...node.getLeadingCommentRanges(), ...node.getTrailingCommentRanges()].find(inside);
+    if (comment) return range(comment);
     node = node.getParent();
   }
-  for (const statement of file.getStatementsWithComments()) {
-    if (Node.isCommentNode(statement) && statement.getPos() <= pos && pos < statement.getEnd()) return statement.getPos();
-  }
-  return undefined;
+  const statement = file.getStatementsWithComments().find(s => Node.isCommentNode(s) && inside(s));
+  return statement && range(statement);
 }

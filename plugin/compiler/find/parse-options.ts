@@ -1,4 +1,5 @@
 import { parseAccess } from '../../../runtime/access.js';
+import { messageOf } from '../../../runtime/errors.js';
 import { parseDuration } from '../../../runtime/duration.js';
 import { checkOptionNames } from '../../../runtime/option-names.js';
 import { EVENT_OPTIONS } from '../../../runtime/spot/events.js';
@@ -28,39 +29,50 @@ export type AnnotationOptions = { [O in Row as O['name']]?: ReturnType<(typeof A
 
 const KIND_OF = new Map<string, MarkOptionKind>(MARK_OPTION_TABLE.map(o => [o.name, o.kind]));
 
+/** A wrong option, with where its word starts in the options text (so the diagnostic points at it). */
+export class OptionError extends Error {
+  override name = 'OptionError';
+  constructor(message: string, readonly at: number) {
+    super(message);
+  }
+}
+
 /**
- * Parses `version=2 ttl=7d blob key=[url, depth]`. Throws an Error whose message says what is wrong and how
- * to write it; the caller adds `file:line:col`.
+ * Parses `version=2 ttl=7d blob key=[url, depth]`. Throws an OptionError whose message says what is wrong and
+ * how to write it; the caller adds `file:line:col`.
  */
 export function parseAnnotationOptions(text: string): AnnotationOptions {
-  const raw: Record<string, string | true> = {};
-  for (const word of splitWords(text)) {
-    const eq = word.indexOf('=');
-    const name = eq < 0 ? word : word.slice(0, eq);
-    if (!/^[A-Za-z]+$/.test(name)) throw new Error(`"${word}" is not an option; options are written name=value (e.g. ttl=7d)`);
-    if (name in raw) throw new Error(`option "${name}" is given twice`);
-    raw[name] = eq < 0 ? true : word.slice(eq + 1);
-  }
-  for (const name of Object.keys(raw)) {
-    if (Object.hasOwn(EVENT_OPTIONS, name)) {
-      const event = EVENT_OPTIONS[name as keyof typeof EVENT_OPTIONS];
-      throw new Error(`option "${name}" takes a function, which an annotation cannot hold; listen from code instead: ` +
-        `spot.on("${event}", listener, { fn: "<file>#<function>" }) on the function's spot (getSpot() for the default one)`);
-    }
-  }
-  checkOptionNames(raw, MARK_OPTIONS, 'mark');
   const options: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    const kind = KIND_OF.get(name as MarkOptionName)!;
-    if (value === true) {
-      if (kind !== 'flag') throw new Error(`option "${name}" needs a value: ${name}=…`);
-      options[name] = true;
-      continue;
+  for (const word of splitWords(text)) {
+    try {
+      readOption(word.text, options);
+    } catch (error) {
+      throw new OptionError(messageOf(error), word.at);
     }
-    if (value === '') throw new Error(`option "${name}" has an empty value`);
-    options[name] = ANNOTATION_KINDS[kind](value, name);
   }
   return options as AnnotationOptions;
+}
+
+function readOption(word: string, options: Record<string, unknown>): void {
+  const eq = word.indexOf('=');
+  const name = eq < 0 ? word : word.slice(0, eq);
+  if (!/^[A-Za-z]+$/.test(name)) throw new Error(`"${word}" is not an option; options are written name=value (e.g. ttl=7d)`);
+  if (name in options) throw new Error(`option "${name}" is given twice`);
+  if (Object.hasOwn(EVENT_OPTIONS, name)) {
+    const event = EVENT_OPTIONS[name as keyof typeof EVENT_OPTIONS];
+    throw new Error(`option "${name}" takes a function, which an annotation cannot hold; listen from code instead: ` +
+      `spot.on("${event}", listener, { fn: "<file>#<function>" }) on the function's spot (getSpot() for the default one)`);
+  }
+  checkOptionNames({ [name]: true }, MARK_OPTIONS, 'mark');
+  const kind = KIND_OF.get(name as MarkOptionName)!;
+  if (eq < 0) {
+    if (kind !== 'flag') throw new Error(`option "${name}" needs a value: ${name}=…`);
+    options[name] = true;
+    return;
+  }
+  const value = word.slice(eq + 1);
+  if (value === '') throw new Error(`option "${name}" has an empty value`);
+  options[name] = ANNOTATION_KINDS[kind](value, name);
 }
 
 function text(value: string): string {
