@@ -74,6 +74,20 @@ export class KeyWriter {
     this.pos = at + n;
   }
 
+  /**
+   * Bytes compiled key code knows at build time (tags, field names), packed by `packConstant`: a word-wise copy
+   * is several times faster than a byte loop or `set()` for the 5–30 bytes of a run of field names.
+   */
+  constant(packed: Int32Array): void {
+    const n = packed[0]!;
+    const at = this.pos;
+    // The last word may carry up to 3 bytes of padding past the end, overwritten by the next write.
+    if (at + n + 3 > this.buf.length) this.grow(n + 3);
+    const data = this.data;
+    for (let i = 1, p = at; p < at + n; i++, p += 4) data.setInt32(p, packed[i]!, true);
+    this.pos = at + n;
+  }
+
   /** The header of a function's arguments; each argument follows, after `mark()`. */
   args(count: number): void {
     this.tag(Tag.args);
@@ -297,6 +311,16 @@ export class KeyWriter {
   digest(): string {
     return hash('sha256', this.buf.subarray(0, this.pos), 'base64url');
   }
+}
+
+/** `bytes` as `KeyWriter#constant` takes them: the byte count, then the bytes as little-endian int32 words. */
+export function packConstant(bytes: Uint8Array): number[] {
+  const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+  padded.set(bytes);
+  const data = new DataView(padded.buffer);
+  const words = [bytes.length];
+  for (let p = 0; p < padded.length; p += 4) words.push(data.getInt32(p, true));
+  return words;
 }
 
 function dataView(buf: Buffer): DataView {

@@ -1,4 +1,4 @@
-import { KeyWriter } from '../../../runtime/keys/key-writer.js';
+import { KeyWriter, packConstant } from '../../../runtime/keys/key-writer.js';
 import type { FunctionPlan, KeyPlan } from '../plan/key-plan.js';
 
 export interface EmitConfig {
@@ -59,7 +59,7 @@ export function emitKeyCode(plan: FunctionPlan, config: EmitConfig): EmittedKey 
 
 /**
  * Bytes that do not depend on the value (tags of objects, field names), written by `fill` at build time.
- * `render` turns each run of them into one `w.raw(…)` of a module-level constant.
+ * `render` turns each run of them into one `w.constant(…)` of a module-level constant.
  */
 interface ConstantBytes {
   indent: string;
@@ -97,7 +97,7 @@ class Emitter {
   }
 
   /**
-   * The statements of `lines`, each run of constant bytes in one block written by a single `w.raw` of a
+   * The statements of `lines`, each run of constant bytes in one block written by a single `w.constant` of a
    * module-level constant: one call and one copy instead of one per part. A run goes on over local bindings
    * (`const v1 = v0["limits"];`), which are put before it: they write nothing, and no user code sees `w`.
    */
@@ -118,19 +118,19 @@ class Emitter {
         else run.push(next);
         i = j;
       }
-      out.push(`${line.indent}w.raw(${this.constantName(run)});`);
+      out.push(`${line.indent}w.constant(${this.constantName(run)});`);
     }
     return out;
   }
 
   /** The module-level constant holding the bytes of `run`, declared once per distinct bytes. */
   private constantName(run: ConstantBytes[]): string {
-    const bytes = run.flatMap(part => part.bytes).join(',');
+    const bytes = packConstant(new Uint8Array(run.flatMap(part => part.bytes))).join(',');
     let name = this.constants.get(bytes);
     if (!name) {
       name = `${this.config.prefix}k${this.constants.size}`;
       const label = run.map(part => part.label).join(' ').replace(/\*\//g, '*\\/');
-      this.preamble.push(`const ${name} = /* ${label} */ new Uint8Array([${bytes}]);`);
+      this.preamble.push(`const ${name} = /* ${label} */ new Int32Array([${bytes}]);`);
       this.constants.set(bytes, name);
     }
     return name;
