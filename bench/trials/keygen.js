@@ -69,7 +69,7 @@ runChild(async ({ dir, rounds, ops }) => {
   const runtime = await loadRuntime();
   const { KeyWriter, writeDynamic, defineSpot } = runtime;
   const { KEY_FORMAT } = await internal('keys/tags.js');
-  const { emitKeyCode } = await pluginModule('emit/emit-key.js');
+  const { emitKeyCode } = await pluginModule('compiler/emit/emit-key.js');
   const { default: objectHash } = await import('object-hash');
 
   // The compiler's output: the transformed module (for the stored-key check) and the plan of `schedule`.

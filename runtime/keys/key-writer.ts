@@ -3,7 +3,9 @@ import { UnkeyableValueError } from '../errors.js';
 import { dirDigest, fileDigest } from './paths.js';
 import { BytesKind, Tag } from './tags.js';
 
-const NAN_BITS = new Uint8Array([0, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
+/** The one NaN of keys (every NaN is one value), the quiet NaN as a float64 little-endian bits, as two uint32s. */
+const NAN_LOW = 0;
+const NAN_HIGH = 0x7ff80000;
 /**
  * `%TypedArray%.prototype[Symbol.toStringTag]`: a typed array's own kind ("Int8Array"), `undefined` for anything
  * else. Unlike `value[Symbol.toStringTag]`, a subclass cannot override it to pass as another kind.
@@ -12,6 +14,8 @@ const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uin
   .get as (this: unknown) => string | undefined;
 /** Strings up to this many code units try the JS ASCII copy before Buffer#write. */
 const ASCII_FAST_MAX = 64;
+/** Byte runs up to this long are copied in a loop: `set()` costs about as much as copying 8 bytes one by one. */
+const COPY_LOOP_MAX = 8;
 
 /**
  * The streaming key encoder. Compiled key code calls one method per key-plan kind
@@ -20,12 +24,18 @@ const ASCII_FAST_MAX = 64;
  */
 export class KeyWriter {
   buf: Buffer;
+  /**
+   * A DataView on `buf`: its little-endian stores of uint32 and float64 compile to one machine store each, where
+   * Buffer#writeUInt32LE and #writeDoubleLE validate their arguments on every call.
+   */
+  private data: DataView;
   pos = 0;
   /** Start offsets of each top-level argument, for per-parameter digests. */
   readonly marks: number[] = [];
 
   constructor(size = 256) {
     this.buf = Buffer.allocUnsafe(size);
+    this.data = dataView(this.buf);
   }
 
   reset(): this {
@@ -40,6 +50,7 @@ export class KeyWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.data = dataView(next);
   }
 
   tag(tag: number): void {
@@ -49,17 +60,32 @@ export class KeyWriter {
 
   u32(n: number): void {
     if (this.pos + 4 > this.buf.length) this.grow(4);
-    this.buf.writeUInt32LE(n, this.pos);
+    this.data.setUint32(this.pos, n, true);
     this.pos += 4;
   }
 
   raw(bytes: Uint8Array): void {
     const n = bytes.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    // Small copies (field-name constants of compiled key code) are cheaper in a loop than through set().
-    if (n <= 32) for (let i = 0; i < n; i++) this.buf[this.pos + i] = bytes[i]!;
-    else this.buf.set(bytes, this.pos);
-    this.pos += n;
+    const at = this.pos;
+    if (at + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    if (n <= COPY_LOOP_MAX) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+    else buf.set(bytes, at);
+    this.pos = at + n;
+  }
+
+  /**
+   * Bytes compiled key code knows at build time (tags, field names), packed by `packConstant`: a word-wise copy
+   * is several times faster than a byte loop or `set()` for the 5–30 bytes of a run of field names.
+   */
+  constant(packed: Int32Array): void {
+    const n = packed[0]!;
+    const at = this.pos;
+    // The last word may carry up to 3 bytes of padding past the end, overwritten by the next write.
+    if (at + n + 3 > this.buf.length) this.grow(n + 3);
+    const data = this.data;
+    for (let i = 1, p = at; p < at + n; i++, p += 4) data.setInt32(p, packed[i]!, true);
+    this.pos = at + n;
   }
 
   /** The header of a function's arguments; each argument follows, after `mark()`. */
@@ -93,10 +119,14 @@ export class KeyWriter {
   /** float64; every NaN is one value, -0 stays apart from 0. */
   num(n: number): void {
     if (this.pos + 9 > this.buf.length) this.grow(9);
-    this.buf[this.pos] = Tag.number;
-    if (n !== n) this.buf.set(NAN_BITS, this.pos + 1);
-    else this.buf.writeDoubleLE(n, this.pos + 1);
-    this.pos += 9;
+    const at = this.pos;
+    this.buf[at] = Tag.number;
+    // A NaN's bits as stored by a DataView are the engine's choice: every NaN is written as one pattern.
+    if (n !== n) {
+      this.data.setUint32(at + 1, NAN_LOW, true);
+      this.data.setUint32(at + 5, NAN_HIGH, true);
+    } else this.data.setFloat64(at + 1, n, true);
+    this.pos = at + 9;
   }
 
   str(s: string): void {
@@ -104,7 +134,7 @@ export class KeyWriter {
     if (this.pos + max > this.buf.length) this.grow(max);
     this.buf[this.pos] = Tag.string;
     const len = this.utf8(s, this.pos + 5);
-    this.buf.writeUInt32LE(len, this.pos + 1);
+    this.data.setUint32(this.pos + 1, len, true);
     this.pos += 5 + len;
   }
 
@@ -113,7 +143,7 @@ export class KeyWriter {
     const max = s.length * 3 + 4;
     if (this.pos + max > this.buf.length) this.grow(max);
     const len = this.utf8(s, this.pos + 4);
-    this.buf.writeUInt32LE(len, this.pos);
+    this.data.setUint32(this.pos, len, true);
     this.pos += 4 + len;
   }
 
@@ -286,4 +316,18 @@ export class KeyWriter {
   digest(): string {
     return hash('sha256', this.buf.subarray(0, this.pos), 'base64url');
   }
+}
+
+/** `bytes` as `KeyWriter#constant` takes them: the byte count, then the bytes as little-endian int32 words. */
+export function packConstant(bytes: Uint8Array): number[] {
+  const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
+  padded.set(bytes);
+  const data = new DataView(padded.buffer);
+  const words = [bytes.length];
+  for (let p = 0; p < padded.length; p += 4) words.push(data.getInt32(p, true));
+  return words;
+}
+
+function dataView(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }

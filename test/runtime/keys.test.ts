@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UnkeyableValueError } from '../../runtime/errors.js';
 import { writeDynamic } from '../../runtime/keys/dynamic.js';
 import { keyHook } from '../../runtime/keys/key-hook.js';
-import { KeyWriter } from '../../runtime/keys/key-writer.js';
+import { KeyWriter, packConstant } from '../../runtime/keys/key-writer.js';
 import {
   anyString, keyEqual, primitive, reshuffle, seeded, spoil, Tagged, valueArb,
 } from '../helpers/arbitraries.js';
@@ -277,5 +277,20 @@ describe('KeyWriter', () => {
     const w = new KeyWriter();
     w.str('a\uD800b\uDFFF');
     expect([...w.view()]).toEqual([0x05, 8, 0, 0, 0, 0x61, 0xed, 0xa0, 0x80, 0x62, 0xed, 0xbf, 0xbf]);
+  });
+
+  it('packed constant bytes write exactly their bytes, at any offset and across growth', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), fc.nat(8), fc.string(), (before, bytes, size, after) => {
+      const packed = new Int32Array(packConstant(bytes));
+      const w = new KeyWriter(size);
+      w.raw(before);
+      w.constant(packed);
+      w.str(after);
+      const expected = new KeyWriter(size);
+      expected.raw(before);
+      expected.raw(bytes);
+      expected.str(after);
+      expect(w.view().toString('hex')).toBe(expected.view().toString('hex'));
+    }), RUNS);
   });
 });

@@ -1,4 +1,4 @@
-import { KeyWriter } from '../../../runtime/keys/key-writer.js';
+import { KeyWriter, packConstant } from '../../../runtime/keys/key-writer.js';
 import type { FunctionPlan, KeyPlan } from '../plan/key-plan.js';
 
 export interface EmitConfig {
@@ -28,13 +28,13 @@ export function emitKeyCode(plan: FunctionPlan, config: EmitConfig): EmittedKey 
   const named = Object.keys(plan.named).sort();
   for (const name of named) e.namedWriter(name, plan.named[name]!);
   const keyed = plan.params.filter(p => p.plan.kind !== 'ignore');
-  const body: string[] = [];
+  const body: Line[] = [];
   if (plan.key) body.push(`const key = (function (${plan.key.params}) { return (${plan.key.expression}); }).apply(self, args);`);
   if (plan.self) {
     body.push('w.mark();');
     e.write(plan.self, 'self', 'this', body);
   }
-  body.push(`w.args(${keyed.length});`);
+  body.push(constant('', `args(${keyed.length})`, w => w.args(keyed.length)));
   plan.params.forEach((param, i) => {
     if (param.plan.kind === 'ignore') return;
     body.push('w.mark();');
@@ -49,17 +49,39 @@ export function emitKeyCode(plan: FunctionPlan, config: EmitConfig): EmittedKey 
     const value = param.defaultValue === undefined ? arg : `(${arg} === undefined ? (${param.defaultValue}) : ${arg})`;
     e.write(param.plan, value, param.name, body);
   });
+  const statements = e.render(body);
   return {
     preamble: e.preamble.join('\n'),
-    writer: `(w, args, self) => {\n${body.map(line => `  ${line}`).join('\n')}\n}`,
+    writer: `(w, args, self) => {\n${statements.map(line => `  ${line}`).join('\n')}\n}`,
     params: [...(plan.self ? ['this'] : []), ...keyed.map(p => p.name)],
   };
+}
+
+/**
+ * Bytes that do not depend on the value (tags of objects, field names), written by `fill` at build time.
+ * `render` turns each run of them into one `w.constant(…)` of a module-level constant.
+ */
+interface ConstantBytes {
+  indent: string;
+  /** What the bytes are, for the constant's comment. */
+  label: string;
+  bytes: number[];
+}
+
+/** A statement of generated code, or constant bytes still to be merged with their neighbours. */
+type Line = string | ConstantBytes;
+
+function constant(indent: string, label: string, fill: (w: KeyWriter) => void): ConstantBytes {
+  const w = new KeyWriter(16);
+  fill(w);
+  return { indent, label, bytes: [...w.view()] };
 }
 
 class Emitter {
   readonly preamble: string[] = [];
   private count = 0;
-  private readonly keys = new Map<string, string>();
+  /** Constant byte runs already declared, by their bytes. */
+  private readonly constants = new Map<string, string>();
 
   constructor(private readonly config: EmitConfig) {}
 
@@ -68,24 +90,68 @@ class Emitter {
   }
 
   namedWriter(name: string, plan: KeyPlan): void {
-    const lines: string[] = [];
+    const lines: Line[] = [];
     this.write(plan, 'v', name, lines, '  ');
-    this.preamble.push(`function ${this.refName(name)}(w, v) {\n${lines.join('\n')}\n}`);
+    const body = this.render(lines);
+    this.preamble.push(`function ${this.refName(name)}(w, v) {\n${body.join('\n')}\n}`);
+  }
+
+  /**
+   * The statements of `lines`, each run of constant bytes in one block written by a single `w.constant` of a
+   * module-level constant: one call and one copy instead of one per part. A run goes on over local bindings
+   * (`const v1 = v0["limits"];`), which are put before it: they write nothing, and no user code sees `w`.
+   */
+  render(lines: Line[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (typeof line === 'string') {
+        out.push(line);
+        continue;
+      }
+      const run = [line];
+      const binding = `${line.indent}const `;
+      for (let j = i + 1; j < lines.length; j++) {
+        const next = lines[j]!;
+        if (typeof next === 'string' ? !next.startsWith(binding) : next.indent !== line.indent) break;
+        if (typeof next === 'string') out.push(next);
+        else run.push(next);
+        i = j;
+      }
+      out.push(`${line.indent}w.constant(${this.constantName(run)});`);
+    }
+    return out;
+  }
+
+  /** The module-level constant holding the bytes of `run`, declared once per distinct bytes. */
+  private constantName(run: ConstantBytes[]): string {
+    const bytes = packConstant(new Uint8Array(run.flatMap(part => part.bytes))).join(',');
+    let name = this.constants.get(bytes);
+    if (!name) {
+      name = `${this.config.prefix}k${this.constants.size}`;
+      const label = run.map(part => part.label).join(' ').replace(/\*\//g, '*\\/');
+      this.preamble.push(`const ${name} = /* ${label} */ new Int32Array([${bytes}]);`);
+      this.constants.set(bytes, name);
+    }
+    return name;
   }
 
   /** Appends the statements that key `expr` (evaluated once) by `plan`; `path` names it in errors. */
-  write(plan: KeyPlan, expr: string, path: string, out: string[], indent = ''): void {
+  write(plan: KeyPlan, expr: string, path: string, out: Line[], indent = ''): void {
     const ns = this.config.ns;
     const line = (text: string): void => {
       out.push(indent + text);
+    };
+    const bytes = (label: string, fill: (w: KeyWriter) => void, at = indent): void => {
+      out.push(constant(at, label, fill));
     };
     switch (plan.kind) {
       case 'string': return line(`w.str(${expr});`);
       case 'number': return line(`w.num(${expr});`);
       case 'boolean': return line(`w.bool(${expr});`);
       case 'bigint': return line(`w.big(${expr});`);
-      case 'null': return line('w.nul();');
-      case 'undefined': return line('w.undef();');
+      case 'null': return bytes('null', w => w.nul());
+      case 'undefined': return bytes('undefined', w => w.undef());
       case 'date': return line(`w.date(${expr});`);
       case 'regexp': return line(`w.regexp(${expr});`);
       case 'binary': return line(`w.binary(${expr});`);
@@ -97,7 +163,7 @@ class Emitter {
       case 'hook': {
         const v = this.fresh('h');
         line(`const ${v} = ${expr}[${ns}.keyHook]();`);
-        line('w.hook();');
+        bytes('hook', w => w.hook());
         return this.write(plan.result, v, `${path}[keyHook]()`, out, indent);
       }
       case 'array': {
@@ -123,34 +189,35 @@ class Emitter {
       }
       case 'object': {
         const v = this.bind(expr, out, indent);
-        line('w.object();');
+        bytes('{', w => w.object());
         for (const field of plan.fields) {
           const access = `${v}[${JSON.stringify(field.name)}]`;
+          const key = (at: string): void => bytes(JSON.stringify(field.name), w => w.key(field.name), at);
           if (field.optional) {
             line(`if (Object.hasOwn(${v}, ${JSON.stringify(field.name)})) {`);
-            line(`  w.raw(${this.keyBytes(field.name)});`);
+            key(`${indent}  `);
             this.write(field.plan, access, `${path}.${field.name}`, out, `${indent}  `);
             line('}');
           } else {
-            line(`w.raw(${this.keyBytes(field.name)});`);
+            key(indent);
             this.write(field.plan, access, `${path}.${field.name}`, out, indent);
           }
         }
-        return line('w.end();');
+        return bytes('}', w => w.end());
       }
       case 'record': {
         const v = this.bind(expr, out, indent);
         const k = this.fresh('k');
-        line('w.object();');
+        bytes('{', w => w.object());
         line(`for (const ${k} of Object.keys(${v}).sort()) {`);
         line(`  w.key(${k});`);
         this.write(plan.value, `${v}[${k}]`, `${path}[key]`, out, `${indent}  `);
         line('}');
-        return line('w.end();');
+        return bytes('}', w => w.end());
       }
       case 'map': {
-        const keyLines: string[] = [];
-        const valueLines: string[] = [];
+        const keyLines: Line[] = [];
+        const valueLines: Line[] = [];
         this.write(plan.key, 'k', `${path}.key`, keyLines, `${indent}  `);
         this.write(plan.value, 'v', `${path}.get(…)`, valueLines, `${indent}  `);
         line(`w.mapOf(${expr}, (w, k) => {`);
@@ -201,25 +268,11 @@ class Emitter {
   }
 
   /** Binds a compound expression to a local once, so it is evaluated once. */
-  private bind(expr: string, out: string[], indent: string): string {
+  private bind(expr: string, out: Line[], indent: string): string {
     if (/^[A-Za-z_$][\w$]*$/.test(expr)) return expr;
     const v = this.fresh('v');
     out.push(`${indent}const ${v} = ${expr};`);
     return v;
-  }
-
-  /** A module-level constant holding the key bytes of a field name (`str(name)`), built once. */
-  private keyBytes(name: string): string {
-    let constant = this.keys.get(name);
-    if (!constant) {
-      constant = `${this.config.prefix}k${this.keys.size}`;
-      const w = new KeyWriter(16);
-      w.key(name);
-      const bytes = [...w.view()];
-      this.preamble.push(`const ${constant} = /* ${JSON.stringify(name).replace(/\*\//g, '*\\/')} */ new Uint8Array([${bytes.join(',')}]);`);
-      this.keys.set(name, constant);
-    }
-    return constant;
   }
 
   private refName(name: string): string {
