@@ -45,7 +45,7 @@ export class BeautyspotContext {
   private readonly dependencies = new Set<string>();
   /** How often each file's text changed in the project; a memoised output is valid while its files' versions hold. */
   private readonly versions = new Map<string, number>();
-  private readonly memo = new Map<string, { code: string; output: TransformOutput | undefined; versions: Map<string, number> }>();
+  private readonly memo = new Map<string, { code: string; root: string; output: TransformOutput | undefined; versions: Map<string, number> }>();
 
   /** How many ts-morph projects contexts have created in this process (watch tests check rebuilds reuse one). */
   static get projectsCreated(): number {
@@ -60,11 +60,13 @@ export class BeautyspotContext {
     if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
     const fileName = id.split('?')[0]!;
     // Rebuilds (vite build --watch, esbuild) transform every module again: unchanged ones are answered from memory.
+    // Function ids are relative to the root, which a package.json added or removed above the file moves.
+    const root = this.rootFor(fileName);
     const memo = this.memo.get(fileName);
-    if (memo && memo.code === code && [...memo.versions].every(([f, v]) => this.versionOf(f) === v)) return memo.output;
+    if (memo && memo.code === code && memo.root === root && [...memo.versions].every(([f, v]) => this.versionOf(f) === v)) return memo.output;
     const output = this.compile(code, fileName);
     const files = [fileName, ...(output?.dependencies ?? [])];
-    this.memo.set(fileName, { code, output, versions: new Map(files.map(f => [f, this.versionOf(f)])) });
+    this.memo.set(fileName, { code, root, output, versions: new Map(files.map(f => [f, this.versionOf(f)])) });
     return output;
   }
 
@@ -146,6 +148,11 @@ export class BeautyspotContext {
    */
   refresh(): void {
     for (const fileName of this.dependencies) this.invalidate(fileName);
+  }
+
+  /** The files of the type program (sources, their imports, lib and @types declarations): what may change an answer. */
+  sourceFiles(): string[] {
+    return this.project?.getSourceFiles().map(f => f.getFilePath()) ?? [];
   }
 
   private getProject(fileName: string): Project {

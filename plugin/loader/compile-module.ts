@@ -1,9 +1,7 @@
 import remapping from '@jridgewell/remapping';
 import { pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
-import { BeautyspotContext } from '../compiler/context.js';
-
-let context: BeautyspotContext | undefined;
+import type { BeautyspotContext } from '../compiler/context.js';
 
 export interface CompiledModule {
   /** JavaScript with an inline source map pointing at the TypeScript source. */
@@ -13,8 +11,7 @@ export interface CompiledModule {
 }
 
 /** Rewrites the marked functions of a TypeScript module, then strips its types (for the Node loader). */
-export function compileModule(source: string, fileName: string, commonjs: boolean): CompiledModule {
-  context ??= new BeautyspotContext();
+export function compileModule(context: BeautyspotContext, source: string, fileName: string, commonjs: boolean): CompiledModule {
   const rewritten = context.transform(source, fileName);
   const js = ts.transpileModule(rewritten?.code ?? source, {
     fileName,

@@ -2,11 +2,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDebug } from '../../runtime/log.js';
+import type { BeautyspotContext } from '../compiler/context.js';
+import { BeautyspotBuildError } from '../compiler/diagnostics.js';
+import { compile } from '../service/client.js';
+import type { Answer, ModuleRequest } from '../service/protocol.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
+import type { CompiledModule } from './compile-module.js';
 
 /**
  * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types. Compiled modules
- * are cached on disk, and the compiler (ts-morph) is loaded only when a module is not in that cache.
+ * are cached on disk; a module not in that cache goes to the project's compile service, and the compiler
+ * (ts-morph) is loaded in this process only when there is none.
  */
 const TS_FILE = /\.([cm]?)tsx?$/;
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
@@ -19,6 +25,7 @@ type LoadResult = { format?: string | null; source?: unknown; shortCircuit?: boo
 type NextLoad = (url: string, context: LoadContext) => Promise<LoadResult>;
 
 let cache: TransformCache<string> | undefined;
+let context: BeautyspotContext | undefined;
 const debug = createDebug('beautyspot:loader');
 
 /**
@@ -55,13 +62,20 @@ export async function load(url: string, ctx: LoadContext, next: NextLoad): Promi
   cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'loader'), compilerIdentity());
   let code = cache.get(fileName, source);
   if (code === undefined) {
-    const { compileModule } = await import('./compile-module.js');
-    const compiled = compileModule(source, fileName, commonjs);
-    cache.set(fileName, source, compiled.code, compiled.dependencies);
-    code = compiled.code;
-    debug?.(`compiled ${fileName}`);
+    const request: ModuleRequest = { kind: 'module', fileName, code: source, cwd: process.cwd(), commonjs };
+    const { answer, byService } = await compile(request, () => compileInProcess(request));
+    if ('diagnostics' in answer) throw new BeautyspotBuildError(answer.diagnostics);
+    cache.set(fileName, source, answer.value.code, answer.value.dependencies);
+    code = answer.value.code;
+    debug?.(`compiled ${fileName}${byService ? ' by the compile service' : ''}`);
   } else {
     debug?.(`from cache ${fileName}`);
   }
   return { format: commonjs ? 'commonjs' : 'module', source: code, shortCircuit: true };
+}
+
+async function compileInProcess(request: ModuleRequest): Promise<Answer<CompiledModule>> {
+  const { answer, BeautyspotContext } = await import('../service/answer.js');
+  context ??= new BeautyspotContext();
+  return answer(context, request);
 }
