@@ -152,7 +152,8 @@ export class BeautyspotContext {
 
   /** The files of the type program (sources, their imports, lib and @types declarations): what may change an answer. */
   sourceFiles(): string[] {
-    return this.project?.getSourceFiles().map(f => f.getFilePath()) ?? [];
+    // The program's files: the project's own list holds only the files given to transform().
+    return this.project?.getProgram().compilerObject.getSourceFiles().map(f => f.fileName) ?? [];
   }
 
   private getProject(fileName: string): Project {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDebug } from '../../runtime/log.js';
 import { cacheDir, compilerIdentity } from '../transform-cache.js';
 import { askService } from './ask.js';
 import { answerTimeoutMs, serviceEnabled, socketPath, type Answer, type CompileRequest } from './protocol.js';
@@ -11,6 +12,7 @@ const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 /** Sockets this process stopped asking (a service that hung or failed) or has started a service on. */
 const given = new Set<string>();
 const started = new Set<string>();
+const debug = createDebug('beautyspot:service');
 
 export interface Compiled<T> {
   answer: Answer<T>;
@@ -31,7 +33,10 @@ export async function compile<T>(request: CompileRequest, inProcess: () => Promi
     return { answer: asked.answer as Answer<T>, byService: true };
   }
   if (asked.kind === 'absent') start(path, request);
-  else given.add(path);
+  else {
+    debug?.(`the compile service on ${path} gave no answer: compiling in-process from now on`);
+    given.add(path);
+  }
   return { answer: await inProcess(), byService: false };
 }
 
@@ -43,6 +48,7 @@ function start(path: string, request: CompileRequest): void {
     // Without NODE_OPTIONS: hooks it may --import (tsx, this loader) have no business in the service.
     const env = { ...process.env, NODE_OPTIONS: '' };
     spawn(process.execPath, [SERVER, path, first], { detached: true, stdio: 'ignore', cwd: request.cwd, env }).unref();
+    debug?.(`starting the compile service on ${path}`);
   } catch {
     // No service: every compile stays in-process.
   }
