@@ -27,6 +27,7 @@ let answered = 0;
 
 function handle(request: ServiceRequest): ServiceAnswer {
   if (request.kind === 'status') return { status: { pid: process.pid, answered, contexts: held.size } };
+  restartIdleTimer();
   // Diagnostics' paths, and the root of a file outside any package, are relative to the client's directory.
   process.chdir(request.cwd);
   const options = request.kind === 'transform' ? request.options : {};
@@ -90,7 +91,6 @@ function serve(socket: Socket): void {
     for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
       const line = buffered.slice(0, end);
       buffered = buffered.slice(end + 1);
-      restartIdleTimer();
       let reply: ServiceAnswer;
       try {
         reply = handle(JSON.parse(line) as ServiceRequest);
@@ -105,6 +105,7 @@ function serve(socket: Socket): void {
 let idle: NodeJS.Timeout | undefined;
 let server: Server | undefined;
 
+/** Idle means no compile requests (status requests do not count). */
 function restartIdleTimer(): void {
   clearTimeout(idle);
   idle = setTimeout(() => server?.close(() => process.exit(0)), idleMs());
