@@ -225,7 +225,8 @@ function isAsync(fn: MarkedFunction): boolean | undefined {
   return thenables === members.length ? true : undefined;
 }
 
-function findUp(dir: string, name: string): string | undefined {
+/** The nearest `name` in `dir` or above it. */
+export function findUp(dir: string, name: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(join(d, name))) return join(d, name);
     if (dirname(d) === d) return undefined;

@@ -1,11 +1,11 @@
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ts } from 'ts-morph';
-import type { BeautyspotOptions } from '../compiler/context.js';
+import { findUp, type BeautyspotOptions } from '../compiler/context.js';
 import { answer, BeautyspotContext } from './answer.js';
-import { FileStamps } from './file-stamps.js';
 import { askService } from './ask.js';
+import { FileStamps } from './file-stamps.js';
 import { idleMs, type CompileRequest, type ServiceAnswer, type ServiceRequest } from './protocol.js';
 
 /**
@@ -36,13 +36,12 @@ function handle(request: ServiceRequest): ServiceAnswer {
   const entry = fresh(key) ?? open(key, tsconfig, options);
   try {
     const result = answer(entry.context, request);
+    entry.files.track(entry.context.sourceFiles());
     answered++;
     return result;
   } catch (error) {
     held.delete(key);
     return { failure: error instanceof Error ? error.stack ?? error.message : String(error) };
-  } finally {
-    entry.files.track(entry.context.sourceFiles());
   }
 }
 
@@ -73,13 +72,6 @@ function configFiles(tsconfig: string): string[] {
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, host);
   const file = parsed?.options.configFile as ts.TsConfigSourceFile | undefined;
   return [tsconfig, ...(file?.extendedSourceFiles ?? [])];
-}
-
-function findUp(dir: string, name: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, name))) return join(d, name);
-    if (dirname(d) === d) return undefined;
-  }
 }
 
 function serve(socket: Socket): void {

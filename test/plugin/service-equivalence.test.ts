@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BeautyspotContext, type BeautyspotOptions } from '../../plugin/compiler/context.js';
+import { BeautyspotContext, findUp, type BeautyspotOptions } from '../../plugin/compiler/context.js';
 import { answer } from '../../plugin/service/answer.js';
 import type { CompileRequest } from '../../plugin/service/protocol.js';
 import { ServiceSandbox } from '../helpers/compile-service.js';
@@ -48,19 +48,12 @@ function requests(): { label: string; request: CompileRequest }[] {
  * process's first file would find) and option set.
  */
 function inProcess(request: CompileRequest): unknown {
-  const key = JSON.stringify([nearestTsconfig(request.fileName), request.kind === 'transform' ? request.options : 'loader']);
+  const key = JSON.stringify([findUp(dirname(request.fileName), 'tsconfig.json'), request.kind === 'transform' ? request.options : 'loader']);
   let context = contexts.get(key);
   if (!context) contexts.set(key, (context = new BeautyspotContext(request.kind === 'transform' ? request.options : {})));
   return answer(context, request);
 }
 const contexts = new Map<string, BeautyspotContext>();
-
-function nearestTsconfig(fileName: string): string | undefined {
-  for (let dir = dirname(fileName); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'tsconfig.json'))) return join(dir, 'tsconfig.json');
-  }
-  return undefined;
-}
 
 describe('the compile service gives what the in-process compiler gives', () => {
   const sandbox = new ServiceSandbox();
