@@ -1,13 +1,14 @@
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alive, ServiceSandbox } from '../helpers/compile-service.js';
+import { BUNDLERS } from './bundlers.js';
 import { FixtureProject, REPO, type ProcessResult } from './fixture-project.js';
 
 // The compile service with its real clients: `beautyspot run` (the Node loader) on a copy of fixtures/run-script,
-// in fresh processes. Each test has a sandbox (a TMPDIR of its own, where services put their sockets) whose
+// in fresh processes, and the vite plugin building a copy of fixtures/pipeline. Each test has a sandbox (a TMPDIR of its own, where services put their sockets) whose
 // services are killed at the end.
 
 const CLI = join(REPO, 'dist', 'src', 'cli.js');
@@ -136,5 +137,47 @@ describe('the compile service', () => {
       survivor.kill('SIGKILL');
       await once(survivor, 'exit');
     }
+  }, 180_000);
+});
+
+describe('the compile service and the bundler plugin', () => {
+  let project: FixtureProject;
+  let sandbox: ServiceSandbox;
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    project = FixtureProject.create('service-vite');
+    // A package of its own (beautyspot linked), so the plugin's cache is the copy's node_modules/.cache.
+    writeFileSync(project.path('package.json'), '{ "name": "service-vite", "private": true, "type": "module" }\n');
+    mkdirSync(project.path('node_modules'));
+    symlinkSync(REPO, project.path('node_modules/beautyspot'), 'dir');
+    sandbox = new ServiceSandbox();
+    // The plugin runs in this process: the service's environment is this process's for the test.
+    Object.assign(process.env, sandbox.env());
+  });
+  afterEach(async () => {
+    for (const name of Object.keys(sandbox.env())) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    await sandbox?.stop();
+    project?.remove();
+  });
+
+  it('a vite build with a cold plugin cache and the service warm writes the same bundle as one compiled in-process', async () => {
+    const vite = BUNDLERS.find(b => b.name === 'vite')!;
+    await vite.build(project);
+    const inProcess = readFileSync(project.path('dist/main.js'), 'utf8');
+    const { socket } = await sandbox.service();
+    const warm = await sandbox.waitFor('the service to compile its first file', async () => {
+      const status = await sandbox.status(socket);
+      return status && status.answered > 0 ? status : undefined;
+    });
+
+    rmSync(project.path('node_modules/.cache'), { recursive: true, force: true });
+    await vite.build(project);
+    expect(readFileSync(project.path('dist/main.js'), 'utf8')).toBe(inProcess);
+    // Each annotated module of the fixture (api, files, records, report) was answered by the service.
+    expect((await sandbox.status(socket))!.answered).toBeGreaterThanOrEqual(warm.answered + 4);
   }, 180_000);
 });
