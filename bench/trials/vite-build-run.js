@@ -9,7 +9,9 @@ import { runChild } from '../lib/child.js';
 import { pluginModule } from '../lib/compile.js';
 import { compilerLoaded, loadVitePlugin, timed } from '../lib/vite-plugin.js';
 
-runChild(async ({ root, entry, outDir, plugin }) => {
+runChild(async ({ root, entry, outDir, plugin, env }) => {
+  // Whether the plugin may ask the compile service, and where its socket is.
+  Object.assign(process.env, env);
   const t0 = performance.now();
   const { build } = await import('vite');
   const t1 = performance.now();

@@ -5,11 +5,14 @@
 // cache removed before the build, so the compiler loads and analyses every annotated file) and warm (the cache
 // the previous build left, as in a rebuild of unchanged code: the plugin answers from disk and never loads
 // TypeScript). The projects are generated under `<repo>/.tmp/`, each a package of its own (so the plugin's cache
-// is the project's node_modules/.cache/beautyspot), and removed at the end.
+// is the project's node_modules/.cache/beautyspot), and removed at the end. The compile service is off except in
+// A-cold-service: a cold plugin cache, and the service (started by the warm-up round, under a TMPDIR of the trial's
+// own, killed at the end) warm, so the build asks it rather than loading the compiler.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild, runTrial } from '../lib/child.js';
 import { ownPackage, scratchDir } from '../lib/project.js';
+import { privateServices } from '../lib/service.js';
 import { median } from '../lib/timing.js';
 import { writeProject } from '../lib/vite-project.js';
 
@@ -17,12 +20,14 @@ const CONFIGS = [
   { key: 'A-off', variant: 'A', plugin: false },
   { key: 'A-cold', variant: 'A', plugin: true, cache: 'cold' },
   { key: 'A-warm', variant: 'A', plugin: true, cache: 'warm' },
+  { key: 'A-cold-service', variant: 'A', plugin: true, cache: 'cold', service: true },
   { key: 'B-off', variant: 'B', plugin: false },
   { key: 'B-on', variant: 'B', plugin: true },
 ];
 
 runChild(async ({ dir, modules, markedCount, rounds }) => {
   const projects = scratchDir('bench-vite-');
+  const services = privateServices();
   try {
     const variants = Object.fromEntries([['A', true], ['B', false]].map(([variant, annotate]) => {
       const root = join(projects, variant.toLowerCase());
@@ -42,6 +47,7 @@ runChild(async ({ dir, modules, markedCount, rounds }) => {
           entry: project.entry,
           outDir: join(dir, `out-${config.key}`),
           plugin: config.plugin,
+          env: services.env(config.service === true),
         });
         run.processMs = performance.now() - start;
         const annotated = config.variant === 'A' && config.plugin;
@@ -52,6 +58,7 @@ runChild(async ({ dir, modules, markedCount, rounds }) => {
         if (config.cache === 'cold' && !existsSync(join(project.cache, 'plugin'))) throw new Error(`vite ${config.key}: the build left no cache in ${project.cache}`);
         if (r >= 0) runs[config.key].push(run);
       }
+      if (r === -1) await services.warm();
     }
     const summary = Object.fromEntries(CONFIGS.map(c => {
       const list = runs[c.key];
@@ -78,6 +85,7 @@ runChild(async ({ dir, modules, markedCount, rounds }) => {
     }));
     return { ...summary, rounds, modules, files: variants.A.files, marked: variants.A.marked };
   } finally {
+    await services.stop();
     rmSync(projects, { recursive: true, force: true });
   }
 });

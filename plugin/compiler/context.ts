@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import MagicString, { type SourceMap } from 'magic-string';
 import { FileSystemRefreshResult, Project, ts } from 'ts-morph';
 import { BeautyspotBuildError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
@@ -13,6 +12,7 @@ import { planFunction } from './plan/plan-function.js';
 import { planKeyExpression } from './plan/plan-key-expression.js';
 import type { PlanTypeOptions } from './plan/plan-type.js';
 import { reportUndeclaredThis } from './plan/this-keying.js';
+import { findUp, packageDir } from '../../runtime/project-root.js';
 import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../markers.js';
 import { rewrite } from './rewrite/rewrite.js';
 
@@ -49,7 +49,7 @@ export class BeautyspotContext {
   private readonly dependencies = new Set<string>();
   /** How often each file's text changed in the project; a memoised output is valid while its files' versions hold. */
   private readonly versions = new Map<string, number>();
-  private readonly memo = new Map<string, { code: string; output: TransformOutput | undefined; versions: Map<string, number> }>();
+  private readonly memo = new Map<string, { code: string; root: string; output: TransformOutput | undefined; versions: Map<string, number> }>();
 
   /** How many ts-morph projects contexts have created in this process (watch tests check rebuilds reuse one). */
   static get projectsCreated(): number {
@@ -64,11 +64,13 @@ export class BeautyspotContext {
     if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
     const fileName = id.split('?')[0]!;
     // Rebuilds (vite build --watch, esbuild) transform every module again: unchanged ones are answered from memory.
+    // Function ids are relative to the root, which a package.json added or removed above the file moves.
+    const root = this.rootFor(fileName);
     const memo = this.memo.get(fileName);
-    if (memo && memo.code === code && [...memo.versions].every(([f, v]) => this.versionOf(f) === v)) return memo.output;
+    if (memo && memo.code === code && memo.root === root && [...memo.versions].every(([f, v]) => this.versionOf(f) === v)) return memo.output;
     const output = this.compile(code, fileName);
     const files = [fileName, ...(output?.dependencies ?? [])];
-    this.memo.set(fileName, { code, output, versions: new Map(files.map(f => [f, this.versionOf(f)])) });
+    this.memo.set(fileName, { code, root, output, versions: new Map(files.map(f => [f, this.versionOf(f)])) });
     return output;
   }
 
@@ -143,6 +145,12 @@ export class BeautyspotContext {
     for (const fileName of this.dependencies) this.invalidate(fileName);
   }
 
+  /** The files of the type program (sources, their imports, lib and @types declarations): what may change an answer. */
+  sourceFiles(): string[] {
+    // The program's files: the project's own list holds only the files given to transform().
+    return this.project?.getProgram().compilerObject.getSourceFiles().map(f => f.fileName) ?? [];
+  }
+
   private getProject(fileName: string): Project {
     if (this.project) return this.project;
     BeautyspotContext.created++;
@@ -156,14 +164,7 @@ export class BeautyspotContext {
 
   private rootFor(fileName: string): string {
     if (this.options.root) return resolve(this.options.root);
-    const pkg = findUp(dirname(fileName), 'package.json');
-    return pkg ? dirname(pkg) : process.cwd();
+    return packageDir(dirname(fileName)) ?? process.cwd();
   }
 }
 
-function findUp(dir: string, name: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, name))) return join(d, name);
-    if (dirname(d) === d) return undefined;
-  }
-}

@@ -2,11 +2,9 @@ import remapping from '@jridgewell/remapping';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
-import { BeautyspotContext } from '../compiler/context.js';
+import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { ANNOTATION_HINT } from '../markers.js';
-
-let context: BeautyspotContext | undefined;
 
 export interface CompiledModule {
   /** JavaScript with an inline source map pointing at the TypeScript source. */
@@ -18,8 +16,7 @@ export interface CompiledModule {
 }
 
 /** Rewrites the marked functions of a TypeScript or JavaScript module, then strips its types (for the Node loader). */
-export function compileModule(source: string, fileName: string, commonjs: boolean): CompiledModule {
-  context ??= new BeautyspotContext();
+export function compileModule(context: BeautyspotContext, source: string, fileName: string, commonjs: boolean): CompiledModule {
   const rewritten = context.transform(source, fileName);
   if (commonjs && rewritten && Object.keys(rewritten.plans).length > 0) throw commonJsError(source, fileName);
   const js = ts.transpileModule(rewritten?.code ?? source, {

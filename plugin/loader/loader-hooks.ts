@@ -2,14 +2,19 @@ import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDebug } from '../../runtime/log.js';
+import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { ANNOTATION_HINT } from '../markers.js';
+import { compile } from '../service/client.js';
+import type { Answer, ModuleRequest } from '../service/protocol.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
+import type { CompiledModule } from './compile-module.js';
 
 /**
  * Node module hooks: TypeScript files are rewritten by the compiler, then stripped of types; JavaScript files
  * that may hold an annotation are rewritten too (their JSDoc types key them). Compiled modules are cached on
- * disk, and the compiler (ts-morph) is loaded only when a module is not in that cache.
+ * disk; a module not in that cache goes to the project's compile service, and the compiler (ts-morph) is loaded
+ * in this process only when there is none.
  */
 const TS_FILE = /\.([cm]?)tsx?$/;
 const JS_FILE = /\.[cm]?js$/;
@@ -29,6 +34,7 @@ interface CachedModule {
 }
 
 let cache: TransformCache<CachedModule> | undefined;
+let context: BeautyspotContext | undefined;
 /** beautyspot's own modules (the runtime the generated code imports, the CLI), compiled or run from source. */
 const OWN_CODE = ['runtime/', 'plugin/', 'src/'].map(dir => new URL(`../../${dir}`, import.meta.url).href);
 const debug = createDebug('beautyspot:loader');
@@ -86,21 +92,25 @@ async function compiled(fileName: string, source: string, commonjs: boolean): Pr
   cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'loader'), compilerIdentity());
   let module = cache.get(fileName, source);
   if (module === undefined) {
-    const { compileModule } = await import('./compile-module.js');
-    let output;
-    try {
-      output = compileModule(source, fileName, commonjs);
-    } catch (error) {
-      if (!(error instanceof BeautyspotBuildError)) throw error;
-      writeSync(2, `${error.message}\n`);
+    const request: ModuleRequest = { kind: 'module', fileName, code: source, cwd: process.cwd(), commonjs };
+    const { answer, byService } = await compile(request, () => compileInProcess(request));
+    if ('diagnostics' in answer) {
+      writeSync(2, `${new BeautyspotBuildError(answer.diagnostics).message}
+`);
       process.exit(1);
     }
-    module = { code: output.code, warnings: output.warnings };
-    cache.set(fileName, source, module, output.dependencies);
-    debug?.(`compiled ${fileName}`);
+    module = { code: answer.value.code, warnings: answer.value.warnings };
+    cache.set(fileName, source, module, answer.value.dependencies);
+    debug?.(`compiled ${fileName}${byService ? ' by the compile service' : ''}`);
   } else {
     debug?.(`from cache ${fileName}`);
   }
   for (const warning of module.warnings) writeSync(2, `${warning}\n`);
   return module.code;
+}
+
+async function compileInProcess(request: ModuleRequest): Promise<Answer<CompiledModule>> {
+  const { answer, BeautyspotContext } = await import('../service/answer.js');
+  context ??= new BeautyspotContext();
+  return answer(context, request);
 }

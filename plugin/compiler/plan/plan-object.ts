@@ -1,4 +1,4 @@
-import { Node, ts, type Type } from 'ts-morph';
+import { Node, ts } from 'ts-morph';
 import type { FieldPlan } from './key-plan.js';
 import type { KindPlanner } from './plan-context.js';
 
