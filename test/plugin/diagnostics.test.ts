@@ -179,7 +179,7 @@ const cases: Case[] = [
     source: '/** @mark memory=lots */\nexport function f(x: number): number {\n  return x;\n}\n',
     message: 'option "memory" is a whole number of entries, e.g. memory=1000; got "lots"',
     fix: OPTIONS_FIX,
-    at: '@mark',
+    at: 'memory=lots',
   },
   {
     name: 'option without a value',
