@@ -5,7 +5,8 @@
 // earlier run filled, so the marked function hits. Kinds, spawned in rotating order after one warm-up round:
 //   warm  the loader's compile cache holds the script (the compiler is not loaded) and the call hits;
 //   cold  the compile cache removed before the run (the loader loads the compiler and compiles the script);
-//   tsx   node --import tsx (tsx's own transform cache is warm after the warm-up round).
+//   tsx   node --import tsx (tsx's own transform cache is warm after the warm-up round);
+//   bare  node -e '' (what any node process costs: the floor the warm run is measured over).
 // Every run's output is checked: beautyspot's serve the result without running the body, tsx's run it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,11 +48,12 @@ runChild(async ({ spawns }) => {
       warm: { args: [CLI, 'run', 'script.ts'], bodyRuns: false },
       cold: { args: [CLI, 'run', 'script.ts'], bodyRuns: false, before: () => rmSync(loaderCache, { recursive: true, force: true }) },
       tsx: { args: ['--import', 'tsx', 'script.ts'], bodyRuns: true },
+      bare: { args: ['-e', ''], prints: [] },
     };
     const checked = (name, run) => {
       const lines = run.out.trim().split('\n');
-      const expected = kinds[name].bodyRuns ? [BODY_RAN, RESULT] : [RESULT];
-      if (JSON.stringify(lines) !== JSON.stringify(expected)) throw new Error(`run ${name}: printed ${JSON.stringify(lines)}, expected ${JSON.stringify(expected)}`);
+      const expected = kinds[name].prints ?? (kinds[name].bodyRuns ? [BODY_RAN, RESULT] : [RESULT]);
+      if (JSON.stringify(lines.filter(Boolean)) !== JSON.stringify(expected)) throw new Error(`run ${name}: printed ${JSON.stringify(lines)}, expected ${JSON.stringify(expected)}`);
       return run;
     };
 

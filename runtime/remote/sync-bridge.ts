@@ -186,7 +186,7 @@ export class SyncBridge {
     if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) {
       throw new BeautyspotError(`[beautyspot] the sync bridge's worker script ${script.href} is missing: the runtime was bundled without it. ` +
         'Keep beautyspot external in your bundle, or copy bridge-worker.js and bridge-protocol.js from beautyspot/dist/runtime/remote/ ' +
-        'next to the bundle. Async marked functions do not need the bridge.');
+        'to the directory that URL names. Async marked functions do not need the bridge.');
     }
     const shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT + SHARED_REPLY_BYTES);
     const cell = new Int32Array(shared, 0, CELLS);
