@@ -32,7 +32,7 @@ const result = await build({
   // @msgpack/msgpack's ES modules (its "main" is CommonJS, which cannot be tree-shaken).
   mainFields: ['module', 'main'],
   // No source maps: with them enabled (`beautyspot run`, beautyspot/register) Node reads and parses a linked map
-  // for every module it loads (~10 ms for these bundles' maps, measured); the bundle is plain JavaScript, each
+  // for every module it loads (≈ 5 ms for these bundles' maps, measured); the bundle is plain JavaScript, each
   // part headed by its source file's name.
   sourcemap: false,
   metafile: true,
