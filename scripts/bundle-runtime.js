@@ -3,7 +3,7 @@
 // also a round trip to the loader's thread under `beautyspot run`). The entries share their code through chunks, so
 // every class (the errors, the stores) exists once whichever entries a program imports; tsc's per-file output stays
 // beside them for the CLI, the plugin and the type declarations.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -47,10 +47,6 @@ for (const file of Object.keys(result.metafile.outputs).filter(f => f.endsWith('
   const path = join(REPO, file);
   for (const [, target] of readFileSync(path, 'utf8').matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)) {
     const found = join(dirname(path), target);
-    try {
-      readFileSync(found);
-    } catch {
-      throw new Error(`bundle-runtime: ${relative(REPO, path)} names ${target}, but ${relative(REPO, found)} does not exist`);
-    }
+    if (!existsSync(found)) throw new Error(`bundle-runtime: ${relative(REPO, path)} names ${target}, but ${relative(REPO, found)} does not exist`);
   }
 }
