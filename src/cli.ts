@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { clearCommand } from './commands/clear.js';
-import { EXIT } from './commands/cache-command.js';
-import { exportCommand } from './commands/export.js';
-import { gcCommand } from './commands/gc.js';
-import { importCommand } from './commands/import.js';
-import { lsCommand } from './commands/ls.js';
-import { pruneCommand } from './commands/prune.js';
-import { runCommand } from './commands/run.js';
-import { showCommand } from './commands/show.js';
-import { statsCommand } from './commands/stats.js';
-import { uiCommand } from './commands/ui.js';
-import { whyCommand } from './commands/why.js';
+import { EXIT } from './commands/exit-codes.js';
+import type { runCommand } from './commands/run.js';
 import { packageVersion } from './version.js';
+
+/** Each command's module, loaded only when the command is chosen (or all of them, for the help that lists them). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ls: async () => (await import('./commands/ls.js')).lsCommand,
+  show: async () => (await import('./commands/show.js')).showCommand,
+  stats: async () => (await import('./commands/stats.js')).statsCommand,
+  why: async () => (await import('./commands/why.js')).whyCommand,
+  clear: async () => (await import('./commands/clear.js')).clearCommand,
+  gc: async () => (await import('./commands/gc.js')).gcCommand,
+  prune: async () => (await import('./commands/prune.js')).pruneCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  ui: async () => (await import('./commands/ui.js')).uiCommand,
+};
 
 const program = new Command('beautyspot')
   .description('A persistent result cache for TypeScript functions.')
@@ -29,10 +33,12 @@ program
   .helpOption('-h, --help', 'show this help (options after the script go to the script)')
   .passThroughOptions()
   .allowUnknownOption()
-  .action(runCommand);
+  .action(async (...args: Parameters<typeof runCommand>) => (await import('./commands/run.js')).runCommand(...args));
 
-const COMMANDS = [lsCommand, showCommand, statsCommand, whyCommand, clearCommand, gcCommand, pruneCommand, exportCommand, importCommand, uiCommand];
-for (const command of COMMANDS) program.addCommand(command);
+// `beautyspot run` starts a user's script: it loads no other command (nor, through them, the cache views and the UI).
+const chosen = process.argv[2] ?? '';
+const loaders = chosen === 'run' ? [] : Object.hasOwn(COMMANDS, chosen) ? [COMMANDS[chosen]!] : Object.values(COMMANDS);
+for (const command of await Promise.all(loaders.map(load => load()))) program.addCommand(command);
 
 const USAGE_ERRORS = new Set(['commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument',
   'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments',

@@ -11,6 +11,7 @@
 //         of loading ts-morph.
 // The service is off (BEAUTYSPOT_COMPILE_SERVICE=0) for the other kinds; the trial's services live under a TMPDIR
 // of its own and are killed at the end.
+//   bare  node -e '' (what any node process costs: the floor the warm run is measured over).
 // Every run's output is checked: beautyspot's serve the result without running the body, tsx's run it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,11 +62,12 @@ runChild(async ({ spawns }) => {
         env: services.env(true),
         before: () => writeFileSync(join(dir, 'edited.ts'), `${SCRIPT}// edit ${++edits}\n`),
       },
+      bare: { args: ['-e', ''], prints: [] },
     };
     const checked = (name, run) => {
       const lines = run.out.trim().split('\n');
-      const expected = kinds[name].bodyRuns ? [BODY_RAN, RESULT] : [RESULT];
-      if (JSON.stringify(lines) !== JSON.stringify(expected)) throw new Error(`run ${name}: printed ${JSON.stringify(lines)}, expected ${JSON.stringify(expected)}`);
+      const expected = kinds[name].prints ?? (kinds[name].bodyRuns ? [BODY_RAN, RESULT] : [RESULT]);
+      if (JSON.stringify(lines.filter(Boolean)) !== JSON.stringify(expected)) throw new Error(`run ${name}: printed ${JSON.stringify(lines)}, expected ${JSON.stringify(expected)}`);
       return run;
     };
 

@@ -168,7 +168,7 @@ export class RedisStore implements Store {
   }
 
   private call<T>(method: string, args: unknown[], timeoutMs = this.options.commandTimeoutMs): T {
-    this.bridge_ ??= new SyncBridge({ module: new URL('./redis-core.js', import.meta.url).href, factory: 'createRedisCore', args: [this.options] });
+    this.bridge_ ??= new SyncBridge({ module: new URL('../redis/redis-core.js', import.meta.url).href, factory: 'createRedisCore', args: [this.options] });
     return this.bridge_.call<T>(method, args, this.options.connectTimeoutMs + timeoutMs + BRIDGE_MS);
   }
 }

@@ -8,7 +8,10 @@ import { Answer, Cell, CELLS, MAX_ID, SharedKind, SHARED_REPLY_BYTES, WorkerStat
 export { RemoteTimeoutError } from '../errors.js';
 
 export interface BridgeTarget {
-  /** file: URL of an ESM module (the built .js next to the caller: new URL('./x.js', import.meta.url).href) */
+  /**
+   * file: URL of an ESM module, the built .js of a runtime module: new URL('../dir/x.js', import.meta.url).href, a path
+   * that holds from tsc's output and from the bundle's chunks alike (both one directory below dist/runtime).
+   */
   module: string;
   /** name of an exported factory: (...args) => an object whose methods return promises */
   factory: string;
@@ -179,11 +182,11 @@ export class SyncBridge {
   }
 
   private start(): Link {
-    const script = new URL('./bridge-worker.js', import.meta.url);
+    const script = new URL('../remote/bridge-worker.js', import.meta.url);
     if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) {
       throw new BeautyspotError(`[beautyspot] the sync bridge's worker script ${script.href} is missing: the runtime was bundled without it. ` +
         'Keep beautyspot external in your bundle, or copy bridge-worker.js and bridge-protocol.js from beautyspot/dist/runtime/remote/ ' +
-        'next to the bundle. Async marked functions do not need the bridge.');
+        'to the directory that URL names. Async marked functions do not need the bridge.');
     }
     const shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT + SHARED_REPLY_BYTES);
     const cell = new Int32Array(shared, 0, CELLS);

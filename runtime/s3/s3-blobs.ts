@@ -97,7 +97,7 @@ export class S3Blobs implements BlobStore {
         'and these options cannot be copied there (a function or class instance in "client", such as a credentials provider). ' +
         'Pass plain credentials, or leave them to the SDK\'s default chain (AWS_* variables, profiles).', { cause: error });
     }
-    this.bridge = new SyncBridge({ module: new URL('./s3-core.js', import.meta.url).href, factory: 'createS3Core', args: [this.given] });
+    this.bridge = new SyncBridge({ module: new URL('../s3/s3-core.js', import.meta.url).href, factory: 'createS3Core', args: [this.given] });
     return this.bridge;
   }
 }

@@ -2,8 +2,9 @@ import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
-import { defaultCodec } from '../../runtime/codec/default-codec.js';
-import { messageOf, UnregisteredTypeError } from '../../runtime/errors.js';
+import { messageOf } from '../../runtime/errors.js';
+// The public entry, as the project's codec module imports it (a bundle in dist/): its registerType fills this codec.
+import { defaultCodec, UnregisteredTypeError } from '../../runtime/index.js';
 import type { StoredBytes } from './cache-view.js';
 
 let loaderRegistered = false;

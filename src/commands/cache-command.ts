@@ -3,9 +3,7 @@ import { parseDuration } from '../../runtime/duration.js';
 import type { CacheView } from '../cache/cache-view.js';
 import { spotNames, type CacheOptions } from '../cache/locate.js';
 import { openView } from '../cache/open-view.js';
-
-/** Exit codes the cache commands promise to scripts. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+import { EXIT } from './exit-codes.js';
 
 export interface CommonOptions extends CacheOptions {
   json?: boolean;

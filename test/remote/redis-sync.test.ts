@@ -12,7 +12,8 @@ import { freePort, requireRedis, startRedis, startRedisCluster } from '../helper
 const available = requireRedis('redis-sync');
 // The bridge's worker imports the built core, so the sync forms are tested on dist/ (built by the global setup).
 const DIST = pathToFileURL(join(process.cwd(), 'dist/runtime/redis/index.js')).href;
-const ERRORS = pathToFileURL(join(process.cwd(), 'dist/runtime/errors.js')).href;
+// The errors as a user imports them: beautyspot's entry, which shares its classes with beautyspot/redis.
+const ERRORS = pathToFileURL(join(process.cwd(), 'dist/runtime/index.js')).href;
 
 const entry = (key: string, over: Partial<EntryRecord> = {}): EntryRecord => ({
   key, fn: 'f', size: 3, args: [], tags: [], createdAt: Date.now(), expiresAt: null, computeMs: 25, flags: 0,
