@@ -23,8 +23,11 @@ function Why({ spot, why }: { spot: string; why: Explanation | null }) {
 
 export function EntryPage({ spot, entryKey, version, ask }: { spot: string; entryKey: string; version: number; ask: (c: Confirmation) => void }) {
   const [kind, setKind] = useState<ContentKind | 'auto'>('auto');
-  const info = useFetch(() => get<EntryAnswer>('entry', { spot, key: entryKey }), [spot, entryKey, version]);
-  const value = useFetch(() => get<PreviewAnswer>('value', { spot, key: entryKey, as: kind }), [spot, entryKey, kind, version]);
+  // Once a delete starts, live updates no longer refetch the entry (it is gone: each fetch would be a 404).
+  const [deleting, setDeleting] = useState<number | undefined>(undefined);
+  const seen = deleting ?? version;
+  const info = useFetch(() => get<EntryAnswer>('entry', { spot, key: entryKey }), [spot, entryKey, seen]);
+  const value = useFetch(() => get<PreviewAnswer>('value', { spot, key: entryKey, as: kind }), [spot, entryKey, kind, seen]);
   if (info.error) return <div class="entry"><p class="error">{info.error}</p><a href={href('entries', { spot })}>← entries</a></div>;
   if (!info.data) return <p class="muted">Loading…</p>;
   const { entry: e, why, code } = info.data;
@@ -32,10 +35,17 @@ export function EntryPage({ spot, entryKey, version, ask }: { spot: string; entr
     title: 'Delete this entry?',
     body: <p>This deletes entry <code>{shortKey(e.key)}</code> of <code>{e.fn}</code>{e.blob ? ' and its blob (when no other entry uses it)' : ''}. The next call with these arguments computes again.</p>,
     action: 'Delete entry',
-    run: () => send<{ deleted: number }>('DELETE', 'entry', {}, { spot, key: e.key }).then(() => {
+    run: async () => {
+      setDeleting(version);
+      try {
+        await send<{ deleted: number }>('DELETE', 'entry', {}, { spot, key: e.key });
+      } catch (error) {
+        setDeleting(undefined);
+        throw error;
+      }
       location.hash = href('entries', { spot, fn: e.fn });
       return 'Deleted.';
-    }),
+    },
   });
   const rows: [string, string][] = [
     ['function', e.fn], ['size', `${formatBytes(e.size)}${e.blob ? ` (blob ${e.blob.slice(0, 16)}…)` : ''}`],
