@@ -26,7 +26,8 @@ export function specialiseCachedRuns(file: SourceFile, files: Set<string>): Spec
     const plan = planFunction({ node: fn }, { report: (_path, _message, _fix, severity) => { failed ||= severity === 'error'; }, strict: false, files: planFiles });
     // All dynamic: the generated code would key as the runtime does, only slower to load.
     if (failed || plan.self || plan.params.every(p => p.plan.kind === 'dynamic')) continue;
-    planFiles.forEach(f => files.add(f));
+    // fn may be declared in another file: a change to its parameter types changes the key code.
+    [fn.getSourceFile().getFilePath(), ...planFiles].forEach(f => files.add(f));
     const args = call.getArguments();
     runs.push({ at: args.at(-1)!.getEnd(), bare: args.length === 1, key: emitKeyCode(plan, { ns: NS, prefix: `${NS}_run${runs.length}_` }) });
   }

@@ -412,6 +412,13 @@ describe('cachedRun calls', () => {
     expect(code).toContain('cachedRun(label, { name: \'keyed\', key: (n: number) => n });');
   });
 
+  it('list the file that declares the function as a dependency (its parameter types make the key code)', () => {
+    const source = `import { cachedRun } from 'beautyspot';\nimport { label } from '../cached-runs.js';\nexport const cached = cachedRun(label);\n`;
+    const out = transform(source, inline('cached-run-imported'));
+    expect(out.code).toContain('cachedRun(label, undefined, { params: ["n","unit","tags"], writeArgs:');
+    expect(out.dependencies).toContain(join(fixtures, 'cached-runs.ts'));
+  });
+
   it('leaves a call alone whose function is not statically known', () => {
     const source = `import { cachedRun } from 'beautyspot';\nexport const wrap = (fn: (...args: any[]) => any) => cachedRun(fn);\n`;
     expect(context().transform(source, inline('cached-run-unknown'))).toBeUndefined();
