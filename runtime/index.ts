@@ -4,7 +4,7 @@ export { Spot, type SpotParts } from './spot/spot.js';
 export type { SpotOptions } from './spot/spot-options.js';
 export type { CallEvent, HitEvent, MissEvent, StoreEvent, SpotErrorEvent, SpotEvents, SpotEventKind, SpotListener } from './spot/events.js';
 export type { MarkOptions } from './spot/mark-options.js';
-export type { CompiledKey } from './spot/cached-function.js';
+export type { ArgKeys, CompiledKey } from './spot/cached-function.js';
 export type { SessionStats, SpotStats } from './spot/stats.js';
 export type { GcOptions, GcResult } from './spot/gc.js';
 export type { AccessMode } from './access.js';

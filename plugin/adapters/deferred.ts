@@ -1,4 +1,4 @@
-import { ANNOTATION_HINT } from '../markers.js';
+import { COMPILE_HINT } from '../markers.js';
 import { keepNativeExternal } from './native-external.js';
 import { transformFilter, type BeautyspotPluginOptions } from './plugin-options.js';
 import { rejectTypeScriptLoad } from './plugin-order.js';
@@ -40,7 +40,7 @@ export function deferredPlugin(framework: Framework, options: BeautyspotPluginOp
       filter: transformFilter(options),
       async handler(this: unknown, code: string, id: string) {
         // Bundlers without hook filters call it for every file: the code test keeps unplugin unloaded there too.
-        if (!ANNOTATION_HINT.test(code)) return undefined;
+        if (!COMPILE_HINT.test(code)) return undefined;
         return ((await load()).transform as ObjectHook).handler.call(this, code, id);
       },
     },

@@ -1,5 +1,5 @@
 import type { BeautyspotOptions } from '../compiler/context.js';
-import { ANNOTATION_HINT } from '../markers.js';
+import { COMPILE_HINT } from '../markers.js';
 
 /**
  * unplugin's FilterPattern, spelled out: the adapters' declarations then never load unplugin's, which name its
@@ -17,5 +17,5 @@ export interface BeautyspotPluginOptions extends BeautyspotOptions {
 /** The transform hook's filter, as data (bundlers that support hook filters skip unannotated files natively). */
 export function transformFilter(options: Pick<BeautyspotPluginOptions, 'include' | 'exclude'>) {
   const { include = [/\.[cm]?[jt]sx?$/], exclude = [/[\\/]node_modules[\\/]/] } = options;
-  return { id: { include, exclude }, code: ANNOTATION_HINT };
+  return { id: { include, exclude }, code: COMPILE_HINT };
 }

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { createUnplugin } from 'unplugin';
 import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
-import { ANNOTATION_HINT, REWRITTEN_MARK } from '../markers.js';
+import { COMPILE_HINT, REWRITTEN_MARK } from '../markers.js';
 import { checkLoaderOrder, rejectTypeScriptLoad } from './plugin-order.js';
 import { keepNativeExternal } from './native-external.js';
 import { transformFilter, type BeautyspotPluginOptions } from './plugin-options.js';
@@ -55,7 +55,7 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
       filter: transformFilter({ include, exclude }),
       async handler(code, id) {
         // Repeated for bundlers that ignore filters: an unannotated file costs one regex test.
-        if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
+        if (!COMPILE_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
         const fileName = id.split('?')[0]!;
         cache ??= new TransformCache(join(cacheDir(dirname(fileName)), 'plugin'), `${compilerIdentity()}:${JSON.stringify(contextOptions)}`);
         let result = cache.get(fileName, code);

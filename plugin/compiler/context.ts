@@ -13,8 +13,9 @@ import { planKeyExpression } from './plan/plan-key-expression.js';
 import type { PlanTypeOptions } from './plan/plan-type.js';
 import { reportUndeclaredThis } from './plan/this-keying.js';
 import { findUp, packageDir } from '../../runtime/project-root.js';
-import { ANNOTATION_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../markers.js';
+import { COMPILE_HINT, NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../markers.js';
 import { rewrite } from './rewrite/rewrite.js';
+import { specialiseCachedRuns } from './specialise-cached-runs.js';
 
 export interface BeautyspotOptions {
   /** tsconfig.json used for type information. Default: the nearest one above the project root. */
@@ -39,7 +40,7 @@ export interface TransformOutput {
 
 /**
  * Per-build state: one long-lived ts-morph project, created when the first annotated file arrives and
- * updated file by file. Unannotated files never reach it.
+ * updated file by file. Files without annotations or `cachedRun` calls never reach it.
  */
 export class BeautyspotContext {
   private static created = 0;
@@ -58,10 +59,13 @@ export class BeautyspotContext {
 
   constructor(readonly options: BeautyspotOptions = {}) {}
 
-  /** Rewrites the marked functions of one file; undefined when there are none. Throws BeautyspotBuildError. */
+  /**
+   * Rewrites the marked functions of one file, and gives its `cachedRun` calls key code; undefined when there is
+   * nothing to do. Throws BeautyspotBuildError.
+   */
   transform(code: string, id: string): TransformOutput | undefined {
     // Already rewritten (a second pass, or a file that went through another beautyspot plugin): leave it.
-    if (!ANNOTATION_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
+    if (!COMPILE_HINT.test(code) || code.includes(REWRITTEN_MARK)) return undefined;
     const fileName = id.split('?')[0]!;
     // Rebuilds (vite build --watch, esbuild) transform every module again: unchanged ones are answered from memory.
     // Function ids are relative to the root, which a package.json added or removed above the file moves.
@@ -82,9 +86,10 @@ export class BeautyspotContext {
     const path = relative(process.cwd(), fileName) || fileName;
     const diagnostics: Diagnostic[] = [];
     const marked = findMarked(file, path, diagnostics);
-    if (marked.length === 0 && diagnostics.length === 0) return undefined;
-
     const dependencies = new Set<string>();
+    const runs = specialiseCachedRuns(file, dependencies);
+    if (marked.length === 0 && runs.length === 0 && diagnostics.length === 0) return undefined;
+
     const options = (unit: FoundFunction): PlanTypeOptions => ({ report: unit.report, strict: this.options.strict ?? false, files: dependencies });
     const module = relative(root, fileName).split(sep).join('/');
     const found = marked.map((fn, index) => foundFunction(fn, index, { file, path, module, diagnostics }));
@@ -109,7 +114,7 @@ export class BeautyspotContext {
     if (errors.length > 0) throw new BeautyspotBuildError(errors);
 
     // Only near misses (warnings): the file stays as it is, and the warnings are reported.
-    const s = compiled.length > 0 ? rewrite(file, code, compiled, this.options.runtimeModule ?? RUNTIME_MODULE) : new MagicString(code);
+    const s = compiled.length + runs.length > 0 ? rewrite(file, code, compiled, runs, this.options.runtimeModule ?? RUNTIME_MODULE) : new MagicString(code);
     return {
       code: s.toString(),
       map: s.generateMap({ hires: true, source: fileName, includeContent: true }),

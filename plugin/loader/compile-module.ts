@@ -17,8 +17,11 @@ export interface CompiledModule {
 
 /** Rewrites the marked functions of a TypeScript or JavaScript module, then strips its types (for the Node loader). */
 export function compileModule(context: BeautyspotContext, source: string, fileName: string, commonjs: boolean): CompiledModule {
-  const rewritten = context.transform(source, fileName);
-  if (commonjs && rewritten && Object.keys(rewritten.plans).length > 0) throw commonJsError(source, fileName);
+  const transformed = context.transform(source, fileName);
+  const marks = transformed !== undefined && Object.keys(transformed.plans).length > 0;
+  if (commonjs && marks) throw commonJsError(source, fileName);
+  // The key code of cachedRun calls imports the runtime, an ES module: in CommonJS they keep the dynamic encoder.
+  const rewritten = commonjs ? undefined : transformed;
   const js = ts.transpileModule(rewritten?.code ?? source, {
     fileName,
     compilerOptions: {
@@ -36,7 +39,7 @@ export function compileModule(context: BeautyspotContext, source: string, fileNa
   return {
     code: `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`,
     dependencies: rewritten?.dependencies ?? [],
-    warnings: rewritten?.warnings ?? [],
+    warnings: transformed?.warnings ?? [],
   };
 }
 

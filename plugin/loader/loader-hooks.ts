@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createDebug } from '../../runtime/log.js';
 import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
-import { ANNOTATION_HINT } from '../markers.js';
+import { COMPILE_HINT } from '../markers.js';
 import { compile } from '../service/client.js';
 import type { Answer, ModuleRequest } from '../service/protocol.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
@@ -79,7 +79,7 @@ export async function load(url: string, ctx: LoadContext, next: NextLoad): Promi
   const fileName = fileURLToPath(url);
   // Node 20 leaves a CommonJS module's source to its own loader (null here).
   const source = loaded.source == null ? readFileSync(fileName, 'utf8') : Buffer.from(loaded.source as Uint8Array).toString('utf8');
-  if (!ANNOTATION_HINT.test(source)) return loaded;
+  if (!COMPILE_HINT.test(source)) return loaded;
   return { format: loaded.format, source: await compiled(fileName, source, loaded.format === 'commonjs'), shortCircuit: true };
 }
 

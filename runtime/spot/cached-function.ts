@@ -43,9 +43,16 @@ export interface Method {
   static: boolean;
 }
 
+/**
+ * A key writer the compiler generated from the parameter types of a function given to `cachedRun`: the function
+ * keeps its run-time id and code hash, only its arguments are keyed by their types.
+ */
+export type ArgKeys = Pick<CompiledKey, 'params'> & Required<Pick<CompiledKey, 'writeArgs'>>;
+
 export interface Wrapping {
   compiled?: CompiledKey;
   method?: Method;
+  keys?: ArgKeys;
 }
 
 /** Everything a call needs, computed on the first call (so marking at import opens nothing). */
@@ -381,6 +388,7 @@ function writeArgs(w: KeyWriter, self: unknown, args: unknown[], options: Resolv
     w.mark();
     writeDynamic(w, self, 'this');
   }
+  if (how.keys) return how.keys.writeArgs(w, args, self);
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   w.args(n);
@@ -391,7 +399,7 @@ function writeArgs(w: KeyWriter, self: unknown, args: unknown[], options: Resolv
 }
 
 function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: ResolvedMarkOptions): ArgDigest[] {
-  const names = options.key ? ['key'] : [...(keyThis ? ['this'] : []), ...(how.compiled?.params ?? [])];
+  const names = options.key ? ['key'] : [...(keyThis ? ['this'] : []), ...(how.compiled?.params ?? how.keys?.params ?? [])];
   return w.marks.map((start, i) => {
     const end = w.marks[i + 1] ?? w.pos;
     return [names[i] ?? `#${i - (keyThis ? 1 : 0)}`, argDigest(w.view(start, end))];

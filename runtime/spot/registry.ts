@@ -1,4 +1,4 @@
-import { createCachedFunction, type CompiledKey, type Method } from './cached-function.js';
+import { createCachedFunction, type ArgKeys, type CompiledKey, type Method } from './cached-function.js';
 import { resolveMarkOptions, type MarkOptions } from './mark-options.js';
 import { Spot } from './spot.js';
 import type { SpotOptions } from './spot-options.js';
@@ -41,9 +41,12 @@ export function mark<F extends AnyFunction>(fn: F, options: MarkOptions<Paramete
   return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'mark'), {});
 }
 
-/** `cachedRun` on the spot named by `options.spot` (default "default"). */
-export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}): F {
-  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), {});
+/**
+ * `cachedRun` on the spot named by `options.spot` (default "default"). `keys` is what the compiler passes when it
+ * sees the call: a key writer generated from `fn`'s parameter types (not meant to be passed by hand).
+ */
+export function cachedRun<F extends AnyFunction>(fn: F, options: MarkOptions<Parameters<F>> = {}, keys?: ArgKeys): F {
+  return createCachedFunction(spotOf(options.spot), fn, resolveMarkOptions(options, 'cachedRun'), { keys });
 }
 
 /**

@@ -16,7 +16,7 @@ import type { EntryFilter, EntryInfo, Store } from '../store/store.js';
 import { watchExit } from './exit.js';
 import { MemoryTier } from './memory-tier.js';
 import { collectGarbage, type GcOptions, type GcResult } from './gc.js';
-import { createCachedFunction } from './cached-function.js';
+import { createCachedFunction, type ArgKeys } from './cached-function.js';
 import { backendsFromEnv } from './env-backends.js';
 import { nextSpotGeneration } from './generation.js';
 import { markMethod } from './mark-method.js';
@@ -144,10 +144,10 @@ export class Spot {
 
   /**
    * Wraps a function you did not write (or one you want cached with other options) at the call site:
-   * `const sim = spot.cachedRun(simulate, { version: 'v2' }); sim(data)`.
+   * `const sim = spot.cachedRun(simulate, { version: 'v2' }); sim(data)`. `keys`: see the top-level `cachedRun`.
    */
-  cachedRun<F extends AnyFunction>(fn: F, options?: MarkOptions<Parameters<F>>): F {
-    return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), {});
+  cachedRun<F extends AnyFunction>(fn: F, options?: MarkOptions<Parameters<F>>, keys?: ArgKeys): F {
+    return createCachedFunction(this, fn, resolveMarkOptions(options, 'cachedRun'), { keys });
   }
 
   /**

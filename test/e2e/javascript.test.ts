@@ -107,3 +107,38 @@ describe('build errors through the Node loader', () => {
     expect(stackFrames(run.stderr)).toEqual([]);
   });
 });
+
+describe('cachedRun through the Node loader', () => {
+  let project: FixtureProject;
+  beforeAll(() => {
+    project = FixtureProject.create('loader-cached-run', 'run-javascript');
+  });
+  afterAll(() => project?.remove());
+
+  it('a module with only cachedRun calls is compiled: a FilePath parameter is keyed by content, across processes', () => {
+    const data = project.path('data.txt');
+    writeFileSync(project.path('src/sizes.mts'), [
+      "import { readFileSync } from 'node:fs';",
+      "import { cachedRun, type FilePath } from 'beautyspot';",
+      'let runs = 0;',
+      'function size(path: FilePath): number {',
+      '  runs++;',
+      '  return readFileSync(path).length;',
+      '}',
+      'const cachedSize = cachedRun(size);',
+      `const sizes = [cachedSize(${JSON.stringify(data)}), cachedSize(${JSON.stringify(data)})];`,
+      'console.log(JSON.stringify({ sizes, runs }));',
+      '',
+    ].join('\n'));
+    const run = (): unknown => {
+      const result = project.spawn(['--import', REGISTER, project.path('src/sizes.mts')], QUIET);
+      if (result.status !== 0) throw new Error(result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    writeFileSync(data, 'abc');
+    expect(run()).toEqual({ sizes: [3, 3], runs: 1 });
+    expect(run()).toEqual({ sizes: [3, 3], runs: 0 });
+    writeFileSync(data, 'abcdef');
+    expect(run()).toEqual({ sizes: [6, 6], runs: 1 });
+  });
+});

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BeautyspotContext, type TransformOutput } from '../../plugin/compiler/context.js';
-import { ANNOTATION_HINT } from '../../plugin/markers.js';
+import { transformFilter } from '../../plugin/adapters/plugin-options.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let shared: BeautyspotContext | undefined;
@@ -263,9 +263,15 @@ describe('prose away from functions', () => {
   it.each([
     '/** @mark */', '/**\n * @mark ttl=1h\n */', '// beautyspot: mark', '//beautyspot:mark', '/** @Mark */', '// @mark',
     '/* @marked */', '/** @beautyspot */', '// beautyspot mark', '// BeautySpot: Mark', '// beauty-spot: mark',
+    'const run = cachedRun(simulate);', 'spot.cachedRun (simulate, { ttl: "1d" })',
   ])('the bundlers\' cheap check lets `%s` through to find/', comment => {
-    expect(ANNOTATION_HINT.test(comment)).toBe(true);
+    expect(transformFilter({}).code.test(comment)).toBe(true);
   });
+
+  it.each(['export const twice = (x: number) => x * 2;', '// cachedRuns are described in the README', 'const mark = "@ma" + "rk";'])(
+    'the bundlers\' cheap check keeps `%s` from the compiler', code => {
+      expect(transformFilter({}).code.test(code)).toBe(false);
+    });
 });
 
 describe('annotation options', () => {

@@ -400,3 +400,56 @@ describe('version=', () => {
     expect(box.run(main)).toEqual({ value: 5, runs: [5] });
   });
 });
+
+describe('cachedRun calls', () => {
+  it('are given key code from the function\'s parameter types; generic, overloaded and key= calls are left alone', () => {
+    const { code } = transformFixture('cached-runs.ts');
+    expect(code).toContain('cachedRun(label, { name: \'label\' }, { params: ["n","unit","tags"], writeArgs: (w, args, self) => {');
+    expect(code).toContain('getSpot().cachedRun(size, undefined, { params: ["path"], writeArgs: (w, args, self) => {');
+    expect(code).toContain('w.file(args[0], "path");');
+    expect(code).toContain('cachedRun(first);');
+    expect(code).toContain('cachedRun(pad);');
+    expect(code).toContain('cachedRun(label, { name: \'keyed\', key: (n: number) => n });');
+  });
+
+  it('list the file that declares the function as a dependency (its parameter types make the key code)', () => {
+    const source = `import { cachedRun } from 'beautyspot';\nimport { label } from '../cached-runs.js';\nexport const cached = cachedRun(label);\n`;
+    const out = transform(source, inline('cached-run-imported'));
+    expect(out.code).toContain('cachedRun(label, undefined, { params: ["n","unit","tags"], writeArgs:');
+    expect(out.dependencies).toContain(join(fixtures, 'cached-runs.ts'));
+  });
+
+  it('leaves a call alone whose function is not statically known', () => {
+    const source = `import { cachedRun } from 'beautyspot';\nexport const wrap = (fn: (...args: any[]) => any) => cachedRun(fn);\n`;
+    expect(context().transform(source, inline('cached-run-unknown'))).toBeUndefined();
+  });
+
+  it('key plain types as the run-time encoder does: an unspecialised cachedRun of the function finds the entry', () => {
+    const box = sandbox();
+    box.write('cached-runs', transformFixture('cached-runs.ts'));
+    const main = `
+import { cachedRun } from 'beautyspot';
+import * as m from './cached-runs.mjs';
+const dynamic = cachedRun(m.label, { name: 'label' });
+const results = [m.cachedLabel(3, 'kg', ['a', 'b']), dynamic(3, 'kg', ['a', 'b']), dynamic(4, 'kg', []), m.cachedLabel(4, 'kg', [])];
+console.log(JSON.stringify({ results, runs: m.runs }));
+`;
+    expect(box.run(main)).toEqual({ results: ['3 kg a,b', '3 kg a,b', '4 kg ', '4 kg '], runs: ['label(3,kg)', 'label(4,kg)'] });
+  });
+
+  it('key a FilePath parameter by the file\'s content, in this process and the next', () => {
+    const box = sandbox();
+    box.write('cached-runs', transformFixture('cached-runs.ts'));
+    const file = join(tempDir('bs-cached-run-file-'), 'data.txt');
+    const main = (content: string): string => `
+import { writeFileSync } from 'node:fs';
+import * as m from './cached-runs.mjs';
+writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(content)});
+const results = [m.cachedSize(${JSON.stringify(file)}), m.cachedSize(${JSON.stringify(file)}), m.cachedLabel(1, 'm', [])];
+console.log(JSON.stringify({ results, runs: m.runs.length }));
+`;
+    expect(box.run(main('abc'))).toEqual({ results: [3, 3, '1 m '], runs: 2 });
+    expect(box.run(main('abc'))).toEqual({ results: [3, 3, '1 m '], runs: 0 });
+    expect(box.run(main('abcdef'))).toEqual({ results: [6, 6, '1 m '], runs: 1 });
+  });
+});

@@ -4,8 +4,11 @@ import type { FunctionPlan, KeyPlan, ParamPlan, UnionMember } from './key-plan.j
 import { TypePlanner, type PlanTypeOptions } from './plan-type.js';
 import { isThisParameter } from './this-keying.js';
 
-/** The key plan of a marked function's parameters (and of `this`, when a `this: T` parameter types it: see this-keying.ts). */
-export function planFunction(marked: MarkedFunction, options: PlanTypeOptions): FunctionPlan {
+/**
+ * The key plan of a function's parameters (and of `this`, when a `this: T` parameter types it: see this-keying.ts):
+ * a marked function's, or that of a function given to `cachedRun`.
+ */
+export function planFunction(marked: Pick<MarkedFunction, 'node'>, options: PlanTypeOptions): FunctionPlan {
   const planner = new TypePlanner(marked.node, options);
   const params: ParamPlan[] = [];
   let self: KeyPlan | undefined;

@@ -3,6 +3,7 @@ import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { MarkedFunction } from '../find/find-marked.js';
 import { MARK_OPTION_TABLE, type MarkOptionName } from '../../../runtime/spot/option-table.js';
 import type { CompiledFunction } from '../function-unit.js';
+import type { SpecialisedRun } from '../specialise-cached-runs.js';
 import type { AnnotationOptions } from '../find/parse-options.js';
 import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../../markers.js';
 
@@ -13,8 +14,10 @@ import { NS, REWRITTEN_MARK, RUNTIME_MODULE } from '../../markers.js';
  *   stay hoisted and exports stay live bindings; an anonymous default export gets a name to rebind.
  * - `const f = (…) => …` becomes `const f = markCompiled(…, (…) => …, …)`.
  * - methods are replaced on the prototype (or the class) right after the class body.
+ * - `cachedRun(fn, options)` becomes `cachedRun(fn, options, { params, writeArgs })`.
  */
-export function rewrite(file: SourceFile, code: string, functions: CompiledFunction[], runtimeModule = RUNTIME_MODULE): MagicString {
+export function rewrite(file: SourceFile, code: string, functions: CompiledFunction[], runs: SpecialisedRun[],
+  runtimeModule = RUNTIME_MODULE): MagicString {
   const s = new MagicString(code);
   const head: string[] = [`${REWRITTEN_MARK}${JSON.stringify(runtimeModule)};`];
   for (const f of functions) {
@@ -40,6 +43,10 @@ export function rewrite(file: SourceFile, code: string, functions: CompiledFunct
       const method = `, { name: ${JSON.stringify(methodName(marked))}, static: ${marked.isStatic} }`;
       s.appendLeft(marked.node.getParentOrThrow().getEnd(), `\n${member} = ${open}${member}${close(method)};`);
     }
+  }
+  for (const run of runs) {
+    head.push(run.key.preamble);
+    s.appendLeft(run.at, `${run.bare ? ', undefined' : ''}, { params: ${JSON.stringify(run.key.params)}, writeArgs: ${run.key.writer} }`);
   }
   const at = insertionPoint(file);
   s.appendLeft(at, `${at > 0 ? '\n' : ''}${head.filter(Boolean).join('\n')}\n`);
