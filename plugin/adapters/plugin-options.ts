@@ -1,5 +1,6 @@
 import type { BeautyspotOptions } from '../compiler/context.js';
 import { COMPILE_HINT } from '../markers.js';
+import { OWN_CODE } from '../own-code.js';
 
 /**
  * unplugin's FilterPattern, spelled out: the adapters' declarations then never load unplugin's, which name its
@@ -14,8 +15,11 @@ export interface BeautyspotPluginOptions extends BeautyspotOptions {
   exclude?: FilterPattern;
 }
 
-/** The transform hook's filter, as data (bundlers that support hook filters skip unannotated files natively). */
+/**
+ * The transform hook's filter, as data (bundlers that support hook filters skip unannotated files natively).
+ * beautyspot's own code is always left alone, whatever `exclude` says.
+ */
 export function transformFilter(options: Pick<BeautyspotPluginOptions, 'include' | 'exclude'>) {
   const { include = [/\.[cm]?[jt]sx?$/], exclude = [/[\\/]node_modules[\\/]/] } = options;
-  return { id: { include, exclude }, code: COMPILE_HINT };
+  return { id: { include, exclude: [exclude].flat().concat(OWN_CODE) }, code: COMPILE_HINT };
 }

@@ -5,6 +5,7 @@ import { createDebug } from '../../runtime/log.js';
 import type { BeautyspotContext } from '../compiler/context.js';
 import { BeautyspotBuildError } from '../compiler/diagnostics.js';
 import { COMPILE_HINT } from '../markers.js';
+import { OWN_CODE_URLS } from '../own-code.js';
 import { compile } from '../service/client.js';
 import type { Answer, ModuleRequest } from '../service/protocol.js';
 import { cacheDir, compilerIdentity, TransformCache } from '../transform-cache.js';
@@ -35,8 +36,6 @@ interface CachedModule {
 
 let cache: TransformCache<CachedModule> | undefined;
 let context: BeautyspotContext | undefined;
-/** beautyspot's own modules (the runtime the generated code imports, the CLI), compiled or run from source. */
-const OWN_CODE = ['runtime/', 'plugin/', 'src/'].map(dir => new URL(`../../${dir}`, import.meta.url).href);
 const debug = createDebug('beautyspot:loader');
 
 /**
@@ -72,7 +71,7 @@ export async function load(url: string, ctx: LoadContext, next: NextLoad): Promi
     const fileName = fileURLToPath(url);
     return { format: commonjs ? 'commonjs' : 'module', source: await compiled(fileName, readFileSync(fileName, 'utf8'), commonjs), shortCircuit: true };
   }
-  if (!JS_FILE.test(url) || OWN_CODE.some(dir => url.startsWith(dir))) return next(url, ctx);
+  if (!JS_FILE.test(url) || OWN_CODE_URLS.some(dir => url.startsWith(dir))) return next(url, ctx);
   // JavaScript: node decides the format (package.json "type"); only files that may hold an annotation are compiled.
   const loaded = await next(url, ctx);
   if (loaded.format !== 'module' && loaded.format !== 'commonjs') return loaded;

@@ -131,6 +131,8 @@ async function bind(path: string): Promise<Server | undefined> {
     if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 10_000) return undefined;
   }
   try {
+    // A starter that held the lock before us may have bound meanwhile: its socket must not be removed.
+    if ((await askService(path, { kind: 'status' }, 5_000)).kind !== 'absent') return undefined;
     rmSync(path, { force: true });
     return await listen(path);
   } finally {
