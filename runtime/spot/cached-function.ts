@@ -131,7 +131,7 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
       // The memory tier keys a call by its key bytes themselves, so that its hits take no digest.
-      if (s.memory || spot.memoryTier(s.id)) memoryKey = w.latin1();
+      if (s.memory || (spot.hasMemoryTiers && spot.memoryTier(s.id))) memoryKey = w.latin1();
       if (s.memory) {
         const hit = recall(spot, s, s.memory, memoryKey!);
         if (hit !== undefined) {

@@ -196,6 +196,11 @@ export class Spot {
     return limiter;
   }
 
+  /** @internal Whether any function of this spot has a memory tier (calls of the others then never look for one). */
+  get hasMemoryTiers(): boolean {
+    return this.memories.size > 0;
+  }
+
   /**
    * @internal The memory tier of a function, with room for at least `size` entries; undefined (`size` omitted):
    * only if one exists already.
