@@ -1,9 +1,11 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, freePorts } from './free-ports.js';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -65,17 +67,6 @@ export function requireRedis(suite: string, missing = redisMissing()): boolean {
   return false;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** redis-cli's login and TLS arguments. */
 function loginArgs({ auth, tls }: RedisServerOptions): string[] {
   return [...(auth ? [...(auth.user ? ['--user', auth.user] : []), '--pass', auth.password, '--no-auth-warning'] : []),
@@ -121,8 +112,26 @@ async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
   await done;
 }
 
+/** A server that exits before it answers: its port was taken between the pick and the start, or its arguments are wrong. */
+class ServerExited extends Error {}
+
+/** Starts again on new ports when a server exits before it answers (a port taken by another process), up to 3 times. */
+async function onFreshPorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof ServerExited) || attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** A fresh redis-server on a free loopback port with its own temp dir; ready when PING answers. */
-export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+export function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  return onFreshPorts(() => tryStartRedis(options));
+}
+
+async function tryStartRedis(options: RedisServerOptions): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-'));
   const connect = cliArgs(port, options);
@@ -131,7 +140,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     const server = (child = spawnServer(port, dir, options.args ?? [], options.tls));
     try {
       await waitFor(`PING on port ${port}`, () => (server.exitCode === null ? ping(connect, out => out.includes('PONG'))
-        : Promise.reject(new Error(`redis-server on port ${port} exited with code ${server.exitCode}: check its arguments`))));
+        : Promise.reject(new ServerExited(`redis-server on port ${port} exited with code ${server.exitCode}: check its arguments`))));
     } catch (error) {
       await ended(server, 'SIGKILL');
       throw error;
@@ -163,10 +172,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
  * Three masters joined by `redis-cli --cluster create`; ready when CLUSTER INFO says cluster_state:ok. With `tls`,
  * the nodes talk TLS to clients and to each other, and the URL is rediss+cluster://.
  */
-export async function startRedisCluster(options: RedisServerOptions = {}): Promise<RedisCluster> {
-  const ports = [await freePort(), await freePort(), await freePort()];
+export function startRedisCluster(options: RedisServerOptions = {}): Promise<RedisCluster> {
+  return onFreshPorts(() => tryStartRedisCluster(options));
+}
+
+async function tryStartRedisCluster(options: RedisServerOptions): Promise<RedisCluster> {
   // Each node's cluster bus gets a free port of its own: the default, port + 10000, is past 65535 for ports above 55535.
-  const busPorts = [await freePort(), await freePort(), await freePort()];
+  const [ports, busPorts] = await freePorts(6).then(all => [all.slice(0, 3), all.slice(3)]);
   const dir = mkdtempSync(join(tmpdir(), 'beautyspot-redis-cluster-'));
   const children = ports.map((port, i) => {
     const nodeDir = join(dir, String(port));
@@ -178,13 +190,17 @@ export async function startRedisCluster(options: RedisServerOptions = {}): Promi
     await Promise.all(children.map(child => ended(child, 'SIGTERM')));
     rmSync(dir, { recursive: true, force: true });
   };
+  const alive = (i: number, check: () => Promise<boolean>) => () => (children[i]!.exitCode === null ? check()
+    : Promise.reject(new ServerExited(`redis cluster node on port ${ports[i]} exited with code ${children[i]!.exitCode}`)));
   try {
-    for (const port of ports) await waitFor(`PING on port ${port}`, () => ping(cliArgs(port, options), out => out.includes('PONG')));
+    for (const [i, port] of ports.entries()) {
+      await waitFor(`PING on port ${port}`, alive(i, () => ping(cliArgs(port, options), out => out.includes('PONG'))));
+    }
     await run('redis-cli', ['--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes',
       ...loginArgs(options)], { timeout: 30_000 });
-    for (const port of ports) {
+    for (const [i, port] of ports.entries()) {
       await waitFor(`cluster_state:ok on port ${port}`,
-        () => ping(cliArgs(port, options), out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO']));
+        alive(i, () => ping(cliArgs(port, options), out => out.includes('cluster_state:ok'), ['CLUSTER', 'INFO'])));
     }
   } catch (error) {
     await stop();
