@@ -304,9 +304,9 @@ export class KeyWriter {
     return this.buf.subarray(from, to);
   }
 
-  /** Everything written, one character per byte: the key itself, where a Map keys on it (the memory tier). */
-  latin1(): string {
-    return this.buf.toString('latin1', 0, this.pos);
+  /** What was written from `from` on, one character per byte: the key itself, where a Map keys on it (the memory tier). */
+  latin1(from = 0): string {
+    return this.buf.toString('latin1', from, this.pos);
   }
 
   /**

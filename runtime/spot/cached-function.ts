@@ -61,7 +61,10 @@ interface CallState {
   generation: number;
   spot: Spot;
   id: string;
+  /** The bytes every key of the function starts with: format, id, version, code hash. */
   prefix: Buffer;
+  /** `prefix` as latin1: which memory tier holds the function's calls. */
+  prefixKey: string;
   access: Access;
   ttlMs: number | undefined;
   limiter: RateLimiter | undefined;
@@ -130,8 +133,8 @@ export function createCachedFunction<F extends AnyFunction>(spotOf: Spot | (() =
       w.reset();
       w.raw(s.prefix);
       writeArgs(w, self, args, options, how, keyThis);
-      // The memory tier keys a call by its key bytes themselves, so that its hits take no digest.
-      if (s.memory || (spot.hasMemoryTiers && spot.memoryTier(s.id))) memoryKey = w.latin1();
+      // The memory tier keys a call by its arguments' key bytes themselves (a tier holds one key prefix), so that its hits take no digest.
+      if (s.memory || (spot.hasMemoryTiers && spot.memoryTier(s.prefixKey, s.id))) memoryKey = w.latin1(s.prefix.length);
       if (s.memory) {
         const hit = recall(spot, s, s.memory, memoryKey!);
         if (hit !== undefined) {
@@ -291,11 +294,13 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
   const parts = spot.parts();
   const policy = spot.settings.singleFlight;
   const memory = options.memory ?? spot.settings.memory;
+  const prefixKey = prefix.latin1();
   return {
     generation: spotGeneration,
     spot,
     id,
     prefix: Buffer.from(prefix.view()),
+    prefixKey,
     access,
     ttlMs: options.ttlMs ?? spot.settings.ttlMs,
     limiter: spot.limiter(options.limit),
@@ -309,7 +314,7 @@ function init(spot: Spot, fn: AnyFunction, options: ResolvedMarkOptions, how: Wr
     heardAt: -1,
     listeners: undefined,
     onError: options.listeners?.error,
-    memory: memory > 0 && access.read ? spot.memoryTier(id, memory) : undefined,
+    memory: memory > 0 && access.read ? spot.memoryTier(prefixKey, id, memory) : undefined,
   };
 }
 
@@ -570,7 +575,7 @@ function stored(spot: Spot, s: CallState, { entry, toBlob, bytes }: Pending, mem
   // What this process remembers of the call is now this result; a wrapper without a memory tier (`ew`, say) drops it.
   if (memoryKey !== undefined) {
     if (s.memory) remember(s, s.memory, memoryKey, entry.key, value, bytes, entry.expiresAt, (entry.flags & EntryFlag.async) !== 0, entry.computeMs);
-    else spot.memoryTier(s.id)?.delete(memoryKey);
+    else spot.memoryTier(s.prefixKey, s.id)?.delete(memoryKey);
   }
   spot.session.writes++;
   spot.session.bytesWritten += entry.size;

@@ -51,7 +51,10 @@ export class Spot {
   /** @internal Executions under way, by key: concurrent calls with one key share one. */
   readonly inflight = new Map<string, Promise<unknown>>();
   private approx: { entries: number; bytes: number } | undefined;
-  /** The memory tiers of its functions, by function id: shared by every wrapper of one id, so any of them can drop an entry. */
+  /**
+   * The memory tiers of its functions, by key prefix (function id, version, code hash): shared by every wrapper
+   * whose keys they would hold, so any of them can drop an entry.
+   */
   private readonly memories = new Map<string, MemoryTier>();
   /** @internal The listeners of `on` and of the spot's options. */
   readonly subscriptions: Subscription[] = [];
@@ -202,21 +205,20 @@ export class Spot {
   }
 
   /**
-   * @internal The memory tier of a function, with room for at least `size` entries; undefined (`size` omitted):
-   * only if one exists already.
+   * @internal The memory tier of the calls whose keys start with `prefix` (one function id, version and code hash,
+   * as latin1), with room for at least `size` entries; undefined (`size` omitted): only if one exists already.
    */
-  memoryTier(id: string, size?: number): MemoryTier | undefined {
-    let tier = this.memories.get(id);
+  memoryTier(prefix: string, fn: string, size?: number): MemoryTier | undefined {
+    let tier = this.memories.get(prefix);
     if (size === undefined) return tier;
-    if (!tier) this.memories.set(id, tier = new MemoryTier(size));
+    if (!tier) this.memories.set(prefix, tier = new MemoryTier(fn, size));
     tier.size = Math.max(tier.size, size);
     return tier;
   }
 
   /** Drops the memory entries that deleting these entries from the store may affect: those of its function, else all. */
   private forget(filter: EntryFilter | undefined): void {
-    if (filter?.fn !== undefined) this.memories.get(filter.fn)?.clear();
-    else for (const tier of this.memories.values()) tier.clear();
+    for (const tier of this.memories.values()) if (filter?.fn === undefined || tier.fn === filter.fn) tier.clear();
   }
 
   /** @internal Called after each stored entry: keeps the cache under maxBytes / maxEntries. */

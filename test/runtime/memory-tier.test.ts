@@ -153,6 +153,21 @@ describe('memory tier', () => {
     expect(runs()).toBe(6);
   });
 
+  it('two wrappers of one function id with different versions never share a memory entry', () => {
+    const spot = tempSpot();
+    const { body, runs } = counted();
+    const v1 = spot.mark(body, { name: 'versioned', version: '1', memory: 10 });
+    const v2 = spot.mark(body, { name: 'versioned', version: '2', memory: 10 });
+    expect(v1(1).run).toBe(1);
+    expect(v2(1).run).toBe(2);
+    expect(v1(1).run).toBe(1);
+    expect(v2(1).run).toBe(2);
+    spot.clear('versioned');
+    expect(v1(1).run).toBe(3);
+    expect(v2(1).run).toBe(4);
+    expect(runs()).toBe(4);
+  });
+
   it('gc and close drop the memory tier: the next call reads the store again', () => {
     const spot = tempSpot();
     const { body, runs } = counted();
@@ -192,25 +207,43 @@ describe('memory tier', () => {
     expect(f(1).run).toBe(2);
   });
 
-  it('keeps at most N entries per function, least recently used out first', () => {
+  it('keeps at most N entries per function; the least recently used goes first, approximately', () => {
     const spot = tempSpot();
     const { body, runs } = counted();
-    const f = spot.mark(body, { name: 'bounded', memory: 2 });
-    f(1);
-    f(2);
-    f(3);
+    const f = spot.mark(body, { name: 'bounded', memory: 4 });
+    for (const id of [1, 2, 3, 4]) f(id);
     const reads = storeReads(spot);
     const events = hits(spot);
-    f(3);
-    f(2);
-    expect(reads()).toBe(0);
+    f(1); // the oldest entry, used: it moves to the young end
+    f(5); // a miss (one read), kept: 2, now the least recently used, goes
     f(1);
+    f(4);
     expect(reads()).toBe(1);
-    f(2);
-    f(3);
+    f(2); // read from the store again, kept: 3 goes
     expect(reads()).toBe(2);
-    expect(events.map(e => e.memory)).toEqual([true, true, undefined, true, undefined]);
-    expect(runs()).toBe(3);
+    f(3);
+    expect(reads()).toBe(3);
+    // The four kept now are 1, 5, 2, 3 (4 went when 3 came back): those are served from memory, 4 is not.
+    for (const id of [1, 5, 2, 3]) f(id);
+    expect(reads()).toBe(3);
+    f(4);
+    expect(reads()).toBe(4);
+    expect(events.map(e => e.memory)).toEqual([true, true, true, undefined, undefined, true, true, true, true, undefined]);
+    expect(runs()).toBe(5);
+  });
+
+  it('an entry used within the last N/2 uses of its function is never the one evicted', () => {
+    const spot = tempSpot();
+    const { body } = counted();
+    const size = 8;
+    const f = spot.mark(body, { name: 'recent', memory: size });
+    const recent = [0, 1];
+    for (const id of recent) f(id);
+    const reads = storeReads(spot);
+    // Every other call is one of the two ids again, each reused within N/2 calls: only the new ids read the store.
+    let next = 100;
+    for (let step = 0; step < 200; step++) f(step % 2 === 0 ? recent[(step / 2) % 2]! : next++);
+    expect(reads()).toBe(100);
   });
 
   it('access e bypasses memory; r reads it', () => {
