@@ -154,16 +154,18 @@ export class KeyWriter {
    */
   private utf8(s: string, at: number): number {
     // Fast path: short ASCII strings (field values, names, ids) are copied byte by byte in JS, which is about
-    // twice as fast as a call into Buffer#write; the first non-ASCII unit falls through to the general path.
-    if (s.length <= ASCII_FAST_MAX) {
+    // twice as fast as a call into Buffer#write. The loop does not branch per unit: a string with any non-ASCII
+    // unit (seen in the OR of all) is written again from `at` by the general path.
+    const n = s.length;
+    if (n <= ASCII_FAST_MAX) {
       const buf = this.buf;
-      let i = 0;
-      for (; i < s.length; i++) {
+      let units = 0;
+      for (let i = 0; i < n; i++) {
         const c = s.charCodeAt(i);
-        if (c > 0x7f) break;
+        units |= c;
         buf[at + i] = c;
       }
-      if (i === s.length) return i;
+      if (units <= 0x7f) return n;
     }
     if ((s as unknown as { isWellFormed(): boolean }).isWellFormed()) return this.buf.write(s, at, 'utf8');
     let p = at;
