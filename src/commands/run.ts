@@ -17,7 +17,12 @@ export async function runCommand(script: string, args: string[], options: { quie
     const where = path === script ? '' : ` (${path})`;
     command.error(stat ? `error: the script is not a file: ${script}${where}` : `error: no such script: ${script}${where}`);
   }
-  const mode = progressMode(options.quiet === true, process.env, process.stderr);
+  await runScript(path, args, options.quiet === true);
+}
+
+/** Runs the script at `path` (absolute, a file) as `runCommand` describes. */
+export async function runScript(path: string, args: string[], quiet: boolean): Promise<void> {
+  const mode = progressMode(quiet, process.env, process.stderr);
   if (mode !== 'off') startProgress(mode);
   process.setSourceMapsEnabled(true);
   register('../../plugin/loader/loader-hooks.js', import.meta.url);

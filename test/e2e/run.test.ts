@@ -160,6 +160,9 @@ describe('the beautyspot command line', () => {
     const missing = beautyspot(['run', 'no/such/script.ts', '--foo']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`error: no such script: no/such/script.ts (${join(REPO, 'no/such/script.ts')})\n(add --help for usage)\n`);
+    const quiet = beautyspot(['run', '-q', 'no/such/script.ts']);
+    expect(quiet.status).toBe(1);
+    expect(quiet.stderr).toBe(missing.stderr);
   });
 
   it('a directory given as the script fails saying it is not a file', () => {
