@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { BeautyspotError, CorruptEntryError, RemoteTimeoutError } from '../errors.js';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import { warnOnce } from '../log.js';
 import { Answer, Cell, CELLS, MAX_ID, SharedKind, SHARED_REPLY_BYTES, WorkerState, type BridgeWorkerData, type ErrorInfo, type Reply, type Request } from './bridge-protocol.js';
 
@@ -191,6 +192,7 @@ export class SyncBridge {
     const shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT + SHARED_REPLY_BYTES);
     const cell = new Int32Array(shared, 0, CELLS);
     const replyArea = new Uint8Array(shared, CELLS * Int32Array.BYTES_PER_ELEMENT, SHARED_REPLY_BYTES);
+    const { MessageChannel, Worker } = threads();
     const { port1, port2 } = new MessageChannel();
     const { module, factory, args } = this.target;
     const workerData: BridgeWorkerData = { port: port2, shared, module, factory, args };
@@ -211,7 +213,7 @@ export class SyncBridge {
   /** The next answer, or undefined when none is waiting; the errors of posted calls are passed on on the way. */
   private receive(link: Link): Reply | undefined {
     for (;;) {
-      const message = receiveMessageOnPort(link.port);
+      const message = threads().receiveMessageOnPort(link.port);
       if (!message) return undefined;
       const reply = message.message as Reply;
       if (reply[1] === Answer.postedError) this.postFailed(remoteError(reply[2] as ErrorInfo));
@@ -298,4 +300,11 @@ function watchExit(bridge: SyncBridge): void {
     const deadline = performance.now() + DRAIN_MS;
     for (const each of bridges) each.settle(Math.max(0, deadline - performance.now()));
   });
+}
+
+type WorkerThreads = typeof import('node:worker_threads');
+let workerThreads: WorkerThreads | undefined;
+
+function threads(): WorkerThreads {
+  return (workerThreads ??= lazyBuiltin<WorkerThreads>('node:worker_threads'));
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import type { ResolvedS3Options } from './s3-options.js';
 
 export type { S3Sdk };
@@ -54,5 +54,5 @@ function endpointHost(endpoint: S3ClientConfig['endpoint']): string | undefined 
 
 function isLocalHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
-  return bare === 'localhost' || bare.endsWith('.localhost') || isIP(bare) !== 0;
+  return bare === 'localhost' || bare.endsWith('.localhost') || lazyBuiltin<typeof import('node:net')>('node:net').isIP(bare) !== 0;
 }
