@@ -61,7 +61,7 @@ export const beautyspot = createUnplugin<BeautyspotPluginOptions | undefined, fa
         let result = cache.get(fileName, code);
         if (!result) {
           const request: TransformRequest = { kind: 'transform', fileName: id, code, cwd: process.cwd(), options: contextOptions };
-          const { answer } = await compile(request, () => inProcess(request));
+          const { answer } = await compile(request, () => inProcess(request), context !== undefined);
           if ('diagnostics' in answer) {
             // With the first problem's location, so bundlers point at the annotated file (esbuild would otherwise
             // name its own source). Rollup and vite throw here; esbuild collects the error and fails the build.

@@ -92,7 +92,7 @@ async function compiled(fileName: string, source: string, commonjs: boolean): Pr
   let module = cache.get(fileName, source);
   if (module === undefined) {
     const request: ModuleRequest = { kind: 'module', fileName, code: source, cwd: process.cwd(), commonjs };
-    const { answer, byService } = await compile(request, () => compileInProcess(request));
+    const { answer, byService } = await compile(request, () => compileInProcess(request), context !== undefined);
     if ('diagnostics' in answer) {
       writeSync(2, `${new BeautyspotBuildError(answer.diagnostics).message}
 `);

@@ -180,4 +180,36 @@ describe('the compile service and the bundler plugin', () => {
     // Each annotated module of the fixture (api, files, records, report) was answered by the service.
     expect((await sandbox.status(socket))!.answered).toBeGreaterThanOrEqual(warm.answered + 4);
   }, 180_000);
+
+  it("a plugin whose own compiler is warm compiles an edit itself (a dev server's edits); a new plugin asks the warm service", async () => {
+    const { beautyspot } = (await import(join(REPO, 'dist/plugin/adapters/unplugin.js'))) as typeof import('../../plugin/adapters/unplugin.js');
+    type Handler = (this: unknown, code: string, id: string) => Promise<{ code: string } | undefined>;
+    const transform = (plugin: ReturnType<typeof beautyspot.vite>, code: string): Promise<{ code: string } | undefined> =>
+      ((plugin.transform as { handler: Handler }).handler).call({ addWatchFile() {}, warn() {}, error(e: unknown) { throw e; } }, code, file);
+    const file = project.path('src/report.ts');
+    const source = readFileSync(file, 'utf8');
+    const edit = (n: number): string => source.replace(': a report`', `: a report ${n}\``);
+
+    const dev = beautyspot.vite();
+    expect((await transform(dev, source))?.code).toContain('markCompiled(');
+    // That first compile was in-process (no service yet) and started the service.
+    const { socket } = await sandbox.service();
+    const before = await sandbox.waitFor('the service to warm up', async () => {
+      const status = await sandbox.status(socket);
+      return status && status.answered > 0 ? status : undefined;
+    });
+    for (const n of [1, 2]) {
+      const edited = edit(n);
+      writeFileSync(file, edited);
+      (dev.watchChange as (id: string, change: { event: string }) => void)(file, { event: 'update' });
+      expect((await transform(dev, edited))?.code).toContain(`a report ${n}`);
+    }
+    expect((await sandbox.status(socket))!.answered).toBe(before.answered);
+
+    const fresh = beautyspot.vite();
+    const edited = edit(3);
+    writeFileSync(file, edited);
+    expect((await transform(fresh, edited))?.code).toContain('a report 3');
+    expect((await sandbox.status(socket))!.answered).toBe(before.answered + 1);
+  }, 180_000);
 });

@@ -17,6 +17,9 @@ const RUNTIME_DECLARATION = /[\\/]runtime[\\/]spot[\\/](?:registry|spot)\.(?:d\.
  */
 export function findCachedRuns(file: SourceFile): CachedRunCall[] {
   const found: CachedRunCall[] = [];
+  // The walk wraps every node of the file in a ts-morph object (which the next edit of the file must forget
+  // again): files that never name cachedRun, nearly all of them, are not walked.
+  if (!file.getFullText().includes('cachedRun')) return found;
   file.forEachDescendant(node => {
     if (!Node.isCallExpression(node)) return;
     const fn = specialisable(node);
