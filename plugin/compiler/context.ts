@@ -80,8 +80,12 @@ export class BeautyspotContext {
 
   private compile(code: string, fileName: string): TransformOutput | undefined {
     const project = this.getProject(fileName);
-    if (project.getSourceFile(fileName)?.getFullText() !== code) this.changed(fileName);
-    const file = project.createSourceFile(fileName, code, { overwrite: true });
+    // A dev server's watcher has usually read the edited file into the project already (invalidate): no second parse.
+    let file = project.getSourceFile(fileName);
+    if (file?.getFullText() !== code) {
+      this.changed(fileName);
+      file = project.createSourceFile(fileName, code, { overwrite: true });
+    }
     const root = this.rootFor(fileName);
     const path = relative(process.cwd(), fileName) || fileName;
     const diagnostics: Diagnostic[] = [];
