@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CorruptEntryError } from '../errors.js';
 import type { LimitState } from '../limit/limit-state.js';
 import { SqliteLimitState } from '../limit/sqlite-limit-state.js';
@@ -37,10 +37,21 @@ type Row = [id: number, value: Buffer | null, createdAt: number, expiresAt: numb
 export type SqliteOpenMode = 'write' | 'read' | 'snapshot';
 
 let Database: typeof BetterSqlite3 | undefined;
+/** The path of better-sqlite3's addon, when it sits where its own build puts it; else it finds the addon itself. */
+let nativeBinding: string | undefined;
 
 /** better-sqlite3 is loaded on the first store, so importing the runtime costs nothing for injected stores. */
 function loadDatabase(): typeof BetterSqlite3 {
-  return (Database ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
+  if (Database) return Database;
+  const require = createRequire(import.meta.url);
+  Database = require('better-sqlite3') as typeof BetterSqlite3;
+  // Its own lookup of the addon (the `bindings` package, which reads a stack trace and tries a dozen paths) costs
+  // ≈ 3 ms of a process's first hit. Found through the module cache, not require.resolve, which bundlers rewrite;
+  // in a bundle whose require has no such cache, better-sqlite3 looks as before.
+  const main = Object.values(require.cache ?? {}).find(m => m?.exports === Database)?.filename;
+  const addon = main && join(dirname(main), '..', 'build', 'Release', 'better_sqlite3.node');
+  nativeBinding = addon && existsSync(addon) ? addon : undefined;
+  return Database;
 }
 
 /** The embedded store: one SQLite file per spot, WAL, statements prepared once per connection. */
@@ -65,8 +76,8 @@ export class SqliteStore implements Store {
     const Db = loadDatabase();
     this.readonly = mode !== 'write';
     if (mode === 'write' && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = mode === 'snapshot' ? new Db(snapshotBytes(file), { readonly: true })
-      : new Db(file, { readonly: this.readonly, fileMustExist: this.readonly });
+    this.db = mode === 'snapshot' ? new Db(snapshotBytes(file), { readonly: true, nativeBinding })
+      : new Db(file, { readonly: this.readonly, fileMustExist: this.readonly, nativeBinding });
     try {
       for (const pragma of READ_PRAGMAS) this.db.pragma(pragma);
       if (this.readonly) {
