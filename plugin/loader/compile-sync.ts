@@ -4,6 +4,8 @@ import type { ModuleRequest } from '../service/protocol.js';
 import type { CompiledModule } from './compile-module.js';
 
 export interface CompileWorkerData {
+  /** The worker runs node's preloads (`--import beautyspot/register`, in NODE_OPTIONS too): they skip it by this. */
+  beautyspotCompileWorker: true;
   port: MessagePort;
   /** [0] is 1 once a reply is on the port. */
   done: Int32Array;
@@ -30,8 +32,9 @@ export function compileSync(request: ModuleRequest): Compiled<CompiledModule> {
 function startWorker(): { port: MessagePort; done: Int32Array } {
   const { port1, port2 } = new MessageChannel();
   const done = new Int32Array(new SharedArrayBuffer(4));
-  const data: CompileWorkerData = { port: port2, done };
-  const thread = new Worker(new URL('./compile-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  const data: CompileWorkerData = { beautyspotCompileWorker: true, port: port2, done };
+  // No user flags (--import tsx, …): the worker runs only the compiler.
+  const thread = new Worker(new URL('./compile-worker.js', import.meta.url), { workerData: data, transferList: [port2], execArgv: [] });
   thread.unref();
   port1.unref();
   return { port: port1, done };

@@ -1,4 +1,5 @@
 import * as module from 'node:module';
+import { workerData } from 'node:worker_threads';
 import type { LoadHook, ResolveHook } from './module-hooks.js';
 
 /** `module.registerHooks` (Node ≥ 22.15 and ≥ 23.5), which the @types/node of the oldest Node we support lacks. */
@@ -12,7 +13,7 @@ let registered = false;
  * asks for the worker where both exist. Stack traces point at the TypeScript source.
  */
 export async function registerLoader(): Promise<void> {
-  if (registered) return;
+  if (registered || (workerData as { beautyspotCompileWorker?: true } | null)?.beautyspotCompileWorker) return;
   registered = true;
   process.setSourceMapsEnabled(true);
   const registerHooks = (module as { registerHooks?: RegisterHooks }).registerHooks;
