@@ -9,8 +9,8 @@ export function createDebug(namespace: string): ((...args: unknown[]) => void) |
   const patterns = (process.env.DEBUG ?? '').split(/[\s,]+/).filter(Boolean);
   const enabled = patterns.some(p => !p.startsWith('-') && new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(namespace));
   if (!enabled) return undefined;
-  // A synchronous write: the loader's hooks run in a worker thread on Node 22+, whose console output reaches the
-  // process asynchronously and is lost when a short script exits first.
+  // A synchronous write: the loader logs from worker threads too (node's hooks worker before Node 22.15, the compile
+  // worker), whose console output reaches the process asynchronously and is lost when a short script exits first.
   return (...args: unknown[]) => writeSync(2, `${format(namespace, ...args)}\n`);
 }
 

@@ -1,6 +1,4 @@
-import { register } from 'node:module';
+import { registerLoader } from './register-loader.js';
 
 // `node --import beautyspot/register script.ts`: TypeScript scripts run with their marked functions cached.
-// Stack traces point at the TypeScript source.
-process.setSourceMapsEnabled(true);
-register('./loader-hooks.js', import.meta.url);
+await registerLoader();

@@ -1,23 +1,18 @@
-import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
+import { registerLoader } from '../../plugin/loader/register-loader.js';
 import { messageOf } from '../../runtime/errors.js';
 // The public entry, as the project's codec module imports it (a bundle in dist/): its registerType fills this codec.
 import { defaultCodec, UnregisteredTypeError } from '../../runtime/index.js';
 import type { StoredBytes } from './cache-view.js';
-
-let loaderRegistered = false;
 
 /**
  * Imports the project's module that calls `registerType`, so values of registered types decode (`--codec
  * src/types.ts`). TypeScript modules go through beautyspot's loader, as under `beautyspot run`.
  */
 export async function loadCodecModule(module: string): Promise<void> {
-  if (/\.[cm]?tsx?$/.test(module) && !loaderRegistered) {
-    register('../../plugin/loader/loader-hooks.js', import.meta.url);
-    loaderRegistered = true;
-  }
+  if (/\.[cm]?tsx?$/.test(module)) await registerLoader();
   await import(pathToFileURL(resolve(module)).href);
 }
 

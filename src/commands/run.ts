@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { registerLoader } from '../../plugin/loader/register-loader.js';
 import { progressMode, startProgress } from '../progress/run-progress.js';
 
 /**
@@ -24,8 +24,7 @@ export async function runCommand(script: string, args: string[], options: { quie
 export async function runScript(path: string, args: string[], quiet: boolean): Promise<void> {
   const mode = progressMode(quiet, process.env, process.stderr);
   if (mode !== 'off') startProgress(mode);
-  process.setSourceMapsEnabled(true);
-  register('../../plugin/loader/loader-hooks.js', import.meta.url);
+  await registerLoader();
   process.argv = [process.argv[0]!, path, ...args];
   await import(pathToFileURL(path).href);
 }
