@@ -405,10 +405,12 @@ function writeArgs(w: KeyWriter, self: unknown, args: unknown[], options: Resolv
 
 function argDigests(w: KeyWriter, how: Wrapping, keyThis: boolean, options: ResolvedMarkOptions): ArgDigest[] {
   const names = options.key ? ['key'] : [...(keyThis ? ['this'] : []), ...(how.compiled?.params ?? how.keys?.params ?? [])];
-  return w.marks.map((start, i) => {
-    const end = w.marks[i + 1] ?? w.pos;
-    return [names[i] ?? `#${i - (keyThis ? 1 : 0)}`, argDigest(w.view(start, end))];
-  });
+  const digests: ArgDigest[] = [];
+  for (let i = 0; i < w.markCount; i++) {
+    const end = i + 1 < w.markCount ? w.marks[i + 1]! : w.pos;
+    digests.push([names[i] ?? `#${i - (keyThis ? 1 : 0)}`, argDigest(w.view(w.marks[i]!, end))]);
+  }
+  return digests;
 }
 
 /**
