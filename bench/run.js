@@ -503,7 +503,8 @@ const TRIALS = [
         text: table(this.title, cols, rows, [
           `${m.modules} modules in a tree of imports (+ main, types, util: ${m.files} files); variant A marks one (Settings, string, FilePath) ` +
             `function in modules ${m.marked.join(', ')}; B is the same project with those annotations removed. Each project is a package of ` +
-            'its own (package.json, node_modules/beautyspot linked to the repository), so the plugin caches in its node_modules/.cache/beautyspot.',
+            'its own (package.json, beautyspot installed in node_modules as npm installs it: package.json and dist/), so the plugin caches in ' +
+            'its node_modules/.cache/beautyspot and the SSR build keeps beautyspot/runtime external, as in a user\'s project.',
           `build ms: median of ${m.rounds} runs per row (interleaved, rotating order, one warm-up round) of plugin import + vite build() ` +
             `inside the process (vite's own import excluded: ~${ms(cold.viteImportMs)}); process ms: spawn to exit.`,
           'cold cache: the project\'s beautyspot cache removed before each build; warm cache: the one the previous build of A with the plugin ' +

@@ -4,8 +4,9 @@
 // warm-up round; the medians are reported. A with the plugin is measured twice: cold (the project's beautyspot
 // cache removed before the build, so the compiler loads and analyses every annotated file) and warm (the cache
 // the previous build left, as in a rebuild of unchanged code: the plugin answers from disk and never loads
-// TypeScript). The projects are generated under `<repo>/.tmp/`, each a package of its own (so the plugin's cache
-// is the project's node_modules/.cache/beautyspot), and removed at the end. The compile service is off except in
+// TypeScript). The projects are generated under `<repo>/.tmp/`, each a package of its own with beautyspot installed
+// as npm installs it (so the plugin's cache is the project's node_modules/.cache/beautyspot, and the SSR build
+// keeps beautyspot/runtime external, as it does in a user's project), and removed at the end. The compile service is off except in
 // A-cold-service: a cold plugin cache, and the service (started by the warm-up round, under a TMPDIR of the trial's
 // own, killed at the end) warm, so the build asks it rather than loading the compiler.
 import { existsSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ runChild(async ({ dir, modules, markedCount, rounds }) => {
     const variants = Object.fromEntries([['A', true], ['B', false]].map(([variant, annotate]) => {
       const root = join(projects, variant.toLowerCase());
       const project = writeProject(root, { modules, markedCount, annotate });
-      return [variant, { ...project, root, cache: ownPackage(root) }];
+      return [variant, { ...project, root, cache: ownPackage(root, { installed: true }) }];
     }));
     const runs = Object.fromEntries(CONFIGS.map(c => [c.key, []]));
     for (let r = -1; r < rounds; r++) {
