@@ -39,11 +39,11 @@ const NOT_A_STRING: Fix = { param: `Pass a path string, ${LEAVE_OUT}`, call: 'Pa
 const UNREADABLE: Fix = { param: `Make it readable by this process, ${LEAVE_OUT}`, call: 'Make it readable by this process' };
 const NOT_REGULAR: Fix = { param: `Pass the path of a regular file, ${LEAVE_OUT}`, call: 'Pass the path of a regular file' };
 const A_DIRECTORY: Fix = {
-  param: 'Declare the parameter as DirPath to key the directory\'s tree, or pass the path of a file',
+  param: 'Declare the parameter as DirPath to key the directory\'s tree (FilePath | DirPath for either), or pass the path of a file',
   call: 'Use dirDigest(path) to key a directory\'s tree, or pass the path of a file',
 };
 const A_FILE: Fix = {
-  param: 'Declare the parameter as FilePath to key the file\'s content, or pass the path of a directory',
+  param: 'Declare the parameter as FilePath to key the file\'s content (FilePath | DirPath for either), or pass the path of a directory',
   call: 'Use fileDigest(path) to key a file\'s content, or pass the path of a directory',
 };
 
@@ -72,6 +72,16 @@ function statPath(path: unknown, fail: Fail): Stats | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw fail(`${quote(path)} cannot be read (${(err as Error).message})`, UNREADABLE, err);
+  }
+}
+
+/** Whether `path` names a directory now (links followed); anything it cannot tell is not one. */
+export function isDirectory(path: unknown): boolean {
+  if (typeof path !== 'string') return false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // unreadable (or through a file): the FilePath path reports it
   }
 }
 

@@ -1,6 +1,6 @@
 // Compiled FilePath/DirPath keys name the parameter when the path is the wrong kind: the compiler passes each
 // parameter's path to w.file / w.dir (test/runtime/path-errors.test.ts covers the runtime side).
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ interface PathParams {
   build(options: { config: string; out: string }): string;
   publish(site: string): string;
   render(page: string | null): Promise<string>;
+  archive(source: string): string;
 }
 
 let m: PathParams;
@@ -36,7 +37,7 @@ describe('compiled FilePath and DirPath parameters given the wrong kind of path'
     const error = thrown(() => m.convert(dir, true));
     expect(error.path).toBe('input');
     expect(error.message).toBe(`[beautyspot] input cannot be keyed: it is a FilePath, and ${JSON.stringify(dir)} is a directory. ` +
-      'Declare the parameter as DirPath to key the directory\'s tree, or pass the path of a file.');
+      'Declare the parameter as DirPath to key the directory\'s tree (FilePath | DirPath for either), or pass the path of a file.');
     expect(m.runs).toEqual([]);
   });
 
@@ -49,7 +50,8 @@ describe('compiled FilePath and DirPath parameters given the wrong kind of path'
     const file = join(tempDir(), 'index.html');
     writeFileSync(file, '<p>');
     expect(thrown(() => m.publish(file)).message).toBe(`[beautyspot] site cannot be keyed: it is a DirPath, and ${JSON.stringify(file)} ` +
-      'is not a directory (it is a file). Declare the parameter as FilePath to key the file\'s content, or pass the path of a directory.');
+      'is not a directory (it is a file). Declare the parameter as FilePath to key the file\'s content (FilePath | DirPath for either), ' +
+      'or pass the path of a directory.');
   });
 
   it('an async function rejects with the error instead of throwing', async () => {
@@ -66,5 +68,30 @@ describe('compiled FilePath and DirPath parameters given the wrong kind of path'
     expect([m.convert(file), m.convert(file, false), m.publish(base), m.publish(base), await m.render(null), await m.render(null)])
       .toEqual([file, file, base, base, 'null', 'null']);
     expect(m.runs).toEqual([`convert(${file},undefined)`, `publish(${base})`, 'render(null)']);
+  });
+});
+
+describe('a compiled FilePath | DirPath parameter', () => {
+  it('keys a file by its content and a directory by its tree, whichever the path is at the call', () => {
+    const base = tempDir();
+    const file = join(base, 'notes.txt');
+    const dir = join(base, 'site');
+    writeFileSync(file, 'A');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'index.html'), '<p>');
+    m.runs.length = 0;
+    const calls = (): string[] => [m.archive(file), m.archive(dir)];
+    calls();
+    calls();
+    expect(m.runs).toEqual([`archive(${file})`, `archive(${dir})`]);
+    writeFileSync(file, 'B');
+    writeFileSync(join(dir, 'about.html'), '<p>');
+    calls();
+    expect(m.runs).toHaveLength(4);
+    // The same path, a file once and a directory later, is two keys.
+    rmSync(file);
+    mkdirSync(file);
+    m.archive(file);
+    expect(m.runs).toHaveLength(5);
   });
 });

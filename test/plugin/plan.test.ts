@@ -86,6 +86,11 @@ describe('plans by parameter type', () => {
       ['dir', { kind: 'dir' }],
       ['maybeFile', orUndefined({ kind: 'file' }, 'string')],
     ]],
+    ['FilePath | DirPath, in either order (also optional): whichever the path is at the call', 'eitherPath', [
+      ['either', { kind: 'union', members: [{ test: 'string', plan: { kind: 'path' } }] }],
+      ['reversed', { kind: 'union', members: [{ test: 'string', plan: { kind: 'path' } }] }],
+      ['maybe', { kind: 'union', members: [{ test: 'undefined', plan: { kind: 'undefined' } }, { test: 'string', plan: { kind: 'path' } }] }],
+    ]],
     ['Ignore<T> on parameters (also optional) and on object fields (also optional)', 'ignored', [
       ['x', number],
       ['log', { kind: 'ignore' }],

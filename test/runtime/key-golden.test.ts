@@ -1,7 +1,7 @@
 // The key format, pinned byte for byte (docs/architecture.md, "Key format"). Every expectation is a hex literal
 // written here: changing a tag, KEY_FORMAT or an encoding fails a test, and means bumping KEY_FORMAT.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,18 @@ describe('arguments, union members, files and directories', () => {
     ]));
     expect(tree.toString('hex')).toBe('dfa6fec01a13ca19dbb3463cd097359d37bc2e1fc7c30fb30b6c922c174eed93');
     expect(written(w => w.dir(root))).toBe(hex('11', text(root), '01 dfa6fec01a13ca19dbb3463cd097359d37bc2e1fc7c30fb30b6c922c174eed93'));
+  });
+
+  it('FilePath | DirPath: the DirPath bytes for a directory, the FilePath bytes for a file or a missing path', () => {
+    const root = join(tempDir(), 'either');
+    expect(written(w => w.path(root))).toBe(hex('10', text(root), '00'));
+    writeFileSync(root, 'hello');
+    expect(written(w => w.path(root))).toBe(written(w => w.file(root)));
+    rmSync(root);
+    mkdirSync(root);
+    writeFileSync(join(root, 'a.txt'), 'A');
+    expect(written(w => w.path(root))).toBe(written(w => w.dir(root)));
+    expect(written(w => w.path(root)).startsWith(hex('11'))).toBe(true);
   });
 });
 

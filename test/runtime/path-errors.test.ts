@@ -23,7 +23,7 @@ describe('a FilePath that is a directory', () => {
     const error = thrown(() => fileDigest(dir, 'template'));
     expect(error.path).toBe('template');
     expect(error.message).toBe(`[beautyspot] template cannot be keyed: it is a FilePath, and ${JSON.stringify(dir)} is a directory. ` +
-      'Declare the parameter as DirPath to key the directory\'s tree, or pass the path of a file.');
+      'Declare the parameter as DirPath to key the directory\'s tree (FilePath | DirPath for either), or pass the path of a file.');
   });
 
   it('through KeyWriter.file, as compiled key code calls it', () => {
@@ -75,7 +75,7 @@ describe('a DirPath that is a file', () => {
     const error = thrown(() => dirDigest(file, 'site'));
     expect(error.path).toBe('site');
     expect(error.message).toBe(`[beautyspot] site cannot be keyed: it is a DirPath, and ${JSON.stringify(file)} is not a directory (it is a file). ` +
-      'Declare the parameter as FilePath to key the file\'s content, or pass the path of a directory.');
+      'Declare the parameter as FilePath to key the file\'s content (FilePath | DirPath for either), or pass the path of a directory.');
     expect(thrown(() => new KeyWriter().dir(file, 'site')).message).toBe(error.message);
   });
 

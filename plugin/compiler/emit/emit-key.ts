@@ -157,6 +157,7 @@ class Emitter {
       case 'binary': return line(`w.binary(${expr});`);
       case 'file': return line(`w.file(${expr}, ${JSON.stringify(path)});`);
       case 'dir': return line(`w.dir(${expr}, ${JSON.stringify(path)});`);
+      case 'path': return line(`w.path(${expr}, ${JSON.stringify(path)});`);
       case 'ignore': return;
       case 'dynamic': return line(`${ns}.writeDynamic(w, ${expr}, ${JSON.stringify(path)});`);
       case 'ref': return line(`${this.refName(plan.name)}(w, ${expr});`);

@@ -1,8 +1,8 @@
 /**
  * The key plan: how one parameter's value becomes key bytes, decided at build time from its TypeScript type.
  * Plain data (JSON-serialisable), so it can be snapshotted, compared across builds and turned into code by one
- * pure function (`emitKeyCode`). Wherever a plan is not a type-driven choice (`ignore`, `file`, `dir`, declared-field
- * projection), the bytes it emits equal the runtime's dynamic encoder's for the same value.
+ * pure function (`emitKeyCode`). Wherever a plan is not a type-driven choice (`ignore`, `file`, `dir`, `path`,
+ * declared-field projection), the bytes it emits equal the runtime's dynamic encoder's for the same value.
  */
 export type KeyPlan =
   | { kind: 'string' }
@@ -31,6 +31,8 @@ export type KeyPlan =
   | { kind: 'hook'; result: KeyPlan }
   | { kind: 'file' }
   | { kind: 'dir' }
+  /** `FilePath | DirPath`: keyed as a `DirPath` when the path is a directory at the call, else as a `FilePath` */
+  | { kind: 'path' }
   | { kind: 'ignore' }
   /** a recursive type: the plan named `name` in the enclosing plan set */
   | { kind: 'ref'; name: string }

@@ -85,6 +85,7 @@ function categoryOf(plan: KeyPlan): UnionMember['test'] {
       return plan.kind;
     case 'file':
     case 'dir':
+    case 'path':
       return 'string';
     case 'array':
     case 'tuple':

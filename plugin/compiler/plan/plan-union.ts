@@ -31,6 +31,7 @@ export const planUnion: KindPlanner = (type, path, ctx) => {
     if (!group) continue;
     if (test === 'object' && discriminated) result.push({ test, plan: discriminated });
     // Every member of these groups keys the same way at run time, except a branded path, which must win.
+    else if (test === 'string' && group.some(isFile) && group.some(isDir)) result.push({ test, plan: { kind: 'path' } });
     else if (group.length === 1 || test === 'string' || test === 'number' || test === 'bigint') result.push({ test, plan: ctx.plan(group.find(isPath) ?? group[0]!, path) });
     else result.push({ test, plan: ctx.dynamic(path, type, `it is a union of several ${test} types`) });
   }
@@ -41,8 +42,16 @@ function category(type: Type): Category {
   return primitiveCategory(type) ?? (type.isArray() || type.isReadonlyArray() || type.isTuple() ? 'array' : 'object');
 }
 
+function isFile(type: Type): boolean {
+  return hasBrand(type, 'fileBrand');
+}
+
+function isDir(type: Type): boolean {
+  return hasBrand(type, 'dirBrand');
+}
+
 function isPath(type: Type): boolean {
-  return hasBrand(type, 'fileBrand') || hasBrand(type, 'dirBrand');
+  return isFile(type) || isDir(type);
 }
 
 function isNullish(type: Type): boolean {
