@@ -547,7 +547,8 @@ const TRIALS = [
           row('with the beautyspot plugin', `no annotation (${m.files.unannotated})`, 'unannotated', '(context)'),
         ], [
           `${m.plugin.rounds} interleaved rounds (rotating order, one warm-up round) per row, one edit + one timed transformRequest each; ` +
-            'each server on its own copy of the project (marked fns in modules ' + `${m.marked.join(', ')}).`,
+            'each server on its own copy of the project (marked fns in modules ' + `${m.marked.join(', ')}); the compile service off ` +
+            '(a dev server\'s warm compiler compiles in-process).',
           'each edit (untimed): the module\'s BASE constant, which the marked fn\'s code hash covers, set to a value never used before; ' +
             `written ≥ ${m.gapMs} ms after its file's previous change event (chokidar drops closer ones), the watcher's change event awaited ` +
             `(+${m.settleMs} ms for vite's handler: invalidation, the plugin's watchChange); the module invalidated ` +

@@ -54,6 +54,9 @@ function changeOf(watcher, file, timeoutMs) {
 }
 
 runChild(async ({ modules, markedCount, rounds }) => {
+  // The service off: a dev server with a warm compiler compiles in-process anyway, and the service its first compile
+  // would start builds a program of its own on the trial's two cores while the rounds run.
+  process.env.BEAUTYSPOT_COMPILE_SERVICE = '0';
   const { createServer } = await import('vite');
   const beautyspot = await loadVitePlugin();
   const dir = scratchDir('bench-dev-');
