@@ -6,9 +6,9 @@
 // the previous build left, as in a rebuild of unchanged code: the plugin answers from disk and never loads
 // TypeScript). The projects are generated under `<repo>/.tmp/`, each a package of its own with beautyspot installed
 // as npm installs it (so the plugin's cache is the project's node_modules/.cache/beautyspot, and the SSR build
-// keeps beautyspot/runtime external, as it does in a user's project), and removed at the end. The compile service is off except in
-// A-cold-service: a cold plugin cache, and the service (started by the warm-up round, under a TMPDIR of the trial's
-// own, killed at the end) warm, so the build asks it rather than loading the compiler.
+// keeps beautyspot/runtime external, as it does in a user's project), and removed at the end. The compile service
+// is off except in A-cold-service: a cold plugin cache, and the service (started by the warm-up round, under a TMPDIR
+// of the trial's own, killed at the end) warm, so the build asks it rather than loading the compiler.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild, runTrial } from '../lib/child.js';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { UnkeyableValueError } from '../errors.js';
-import { dirDigest, fileDigest, isDirectory } from './paths.js';
+import { dirDigest, fileDigest, pathDigest } from './paths.js';
 import { BytesKind, Tag } from './tags.js';
 
 /** The one NaN of keys (every NaN is one value), the quiet NaN as a float64 little-endian bits, as two uint32s. */
@@ -304,9 +304,9 @@ export class KeyWriter {
    * A `FilePath | DirPath` argument: keyed as a `DirPath` when the path is a directory, else as a `FilePath` (a
    * missing path too). The bytes are that kind's own, whose tag tells the two apart.
    */
-  path(path: string, param?: string): void {
-    if (isDirectory(path)) this.dir(path, param);
-    else this.file(path, param);
+  path(path: string, param: string): void {
+    const { dir, digest } = pathDigest(path, param);
+    this.content(dir ? Tag.dir : Tag.file, path, digest);
   }
 
   private content(tag: typeof Tag.file | typeof Tag.dir, path: string, digest: Uint8Array | undefined): void {

@@ -50,7 +50,7 @@ const A_FILE: Fix = {
 type Fail = (problem: string, fix: Fix, cause?: unknown) => UnkeyableValueError;
 
 /** Errors name the parameter when compiled key code passes it, else the fileDigest/dirDigest call. */
-function failure(kind: 'FilePath' | 'DirPath', path: unknown, param: string | undefined): Fail {
+function failure(kind: 'FilePath' | 'DirPath' | 'FilePath | DirPath', path: unknown, param: string | undefined): Fail {
   return (problem, fix, cause) => new UnkeyableValueError(
     param ?? `${kind === 'FilePath' ? 'fileDigest' : 'dirDigest'}(${quote(path)})`,
     param === undefined ? problem : `it is a ${kind}, and ${problem}`,
@@ -75,19 +75,8 @@ function statPath(path: unknown, fail: Fail): Stats | undefined {
   }
 }
 
-/** Whether `path` names a directory now (links followed); anything it cannot tell is not one. */
-export function isDirectory(path: unknown): boolean {
-  if (typeof path !== 'string') return false;
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false; // unreadable (or through a file): the FilePath path reports it
-  }
-}
-
-/** The digest of a regular file's bytes, memoised; `undefined` when it is missing. */
-function contentDigest(path: string, fail: Fail): Buffer | undefined {
-  const st = statPath(path, fail);
+/** The digest of a regular file's bytes, memoised; `undefined` when it is missing (`st`: its stat). */
+function contentDigest(path: string, fail: Fail, st: Stats | undefined): Buffer | undefined {
   if (st === undefined) return undefined;
   if (st.isDirectory()) throw fail(`${quote(path)} is a directory`, A_DIRECTORY);
   // Reading a FIFO or a device could block forever or never end.
@@ -112,7 +101,8 @@ function contentDigest(path: string, fail: Fail): Buffer | undefined {
  * parameter's name as `param`, so the error names it.
  */
 export function fileDigest(path: string, param?: string): Buffer | undefined {
-  return contentDigest(path, failure('FilePath', path, param));
+  const fail = failure('FilePath', path, param);
+  return contentDigest(path, fail, statPath(path, fail));
 }
 
 /**
@@ -124,6 +114,22 @@ export function dirDigest(path: string, param?: string): Buffer | undefined {
   const st = statPath(path, fail);
   if (st === undefined) return undefined;
   if (!st.isDirectory()) throw fail(`${quote(path)} is not a directory (it is a file)`, A_FILE);
+  return treeDigest(path, fail);
+}
+
+/**
+ * The digest of a `FilePath | DirPath` argument, from one stat: the tree of a directory (`dir`), else the content
+ * of a file (`undefined` when the path is missing).
+ */
+export function pathDigest(path: string, param: string): { dir: boolean; digest: Buffer | undefined } {
+  const fail = failure('FilePath | DirPath', path, param);
+  const st = statPath(path, fail);
+  if (st?.isDirectory()) return { dir: true, digest: treeDigest(path, fail) };
+  return { dir: false, digest: contentDigest(path, fail, st) };
+}
+
+/** SHA-256 over the tree of the directory `path`. */
+function treeDigest(path: string, fail: Fail): Buffer {
   const h = createHash('sha256');
   const walk = (rel: string): void => {
     const dir = join(path, rel);
@@ -142,7 +148,7 @@ export function dirDigest(path: string, param?: string): Buffer | undefined {
         walk(name);
       } else {
         h.update(`f:${name}\0`);
-        h.update(contentDigest(full, fail) ?? Buffer.alloc(0));
+        h.update(contentDigest(full, fail, statPath(full, fail)) ?? Buffer.alloc(0));
       }
     }
   };

@@ -250,14 +250,14 @@ describe('arguments, union members, files and directories', () => {
 
   it('FilePath | DirPath: the DirPath bytes for a directory, the FilePath bytes for a file or a missing path', () => {
     const root = join(tempDir(), 'either');
-    expect(written(w => w.path(root))).toBe(hex('10', text(root), '00'));
+    expect(written(w => w.path(root, 'source'))).toBe(hex('10', text(root), '00'));
     writeFileSync(root, 'hello');
-    expect(written(w => w.path(root))).toBe(written(w => w.file(root)));
+    expect(written(w => w.path(root, 'source'))).toBe(written(w => w.file(root)));
     rmSync(root);
     mkdirSync(root);
     writeFileSync(join(root, 'a.txt'), 'A');
-    expect(written(w => w.path(root))).toBe(written(w => w.dir(root)));
-    expect(written(w => w.path(root)).startsWith(hex('11'))).toBe(true);
+    expect(written(w => w.path(root, 'source'))).toBe(written(w => w.dir(root)));
+    expect(written(w => w.path(root, 'source')).startsWith(hex('11'))).toBe(true);
   });
 });
 

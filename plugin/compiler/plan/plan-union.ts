@@ -30,7 +30,8 @@ export const planUnion: KindPlanner = (type, path, ctx) => {
     const group = groups.get(test);
     if (!group) continue;
     if (test === 'object' && discriminated) result.push({ test, plan: discriminated });
-    // Every member of these groups keys the same way at run time, except a branded path, which must win.
+    // Every member of these groups keys the same way at run time, except a branded path, which must win
+    // (both brands: the path's kind decides at the call).
     else if (test === 'string' && group.some(isFile) && group.some(isDir)) result.push({ test, plan: { kind: 'path' } });
     else if (group.length === 1 || test === 'string' || test === 'number' || test === 'bigint') result.push({ test, plan: ctx.plan(group.find(isPath) ?? group[0]!, path) });
     else result.push({ test, plan: ctx.dynamic(path, type, `it is a union of several ${test} types`) });
